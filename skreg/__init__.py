@@ -1,0 +1,8 @@
+"""skreg: properly regularized multilayer perceptrons for scikit-learn."""
+
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

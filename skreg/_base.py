@@ -1,0 +1,280 @@
+"""The shared base of MLPRegressor and MLPClassifier.
+
+Parameters, their declarative constraints and cross-parameter rules, data
+validation, the fit entry point and inference. Target handling, the loss and
+the prediction output are the subclasses' job; the training itself lives in
+``_fitting``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from . import _fitting
+from ._core import build_network
+from ._sklearn_compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    validate_data,
+)
+
+PREDICT_CHUNK_ROWS = 4096
+
+
+class BaseMLP(BaseEstimator, metaclass=ABCMeta):
+    """Base class for skreg's multilayer perceptrons. Do not use directly."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        solver,
+        alpha,
+        penalty,
+        l1_ratio,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # -- subclass hooks ------------------------------------------------------
+    @abstractmethod
+    def _loss_name(self) -> str:
+        """Name of the core loss for the current targets."""
+
+    @abstractmethod
+    def _validate_targets(self, y, incremental: bool, first_pass: bool):
+        """Validated targets as a 2-D float array (encoded for classifiers)."""
+
+    @abstractmethod
+    def _validation_score(self, Y_true, Y_pred, sample_weight) -> float:
+        """Early-stopping score of linked network outputs ``Y_pred``."""
+
+    def _stratify_labels(self, Y):
+        return None
+
+    # -- parameters ------------------------------------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if not hasattr(sizes, "__iter__") else list(sizes)
+        if any(int(s) != s or s <= 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must contain positive integers, got {sizes}."
+            )
+        return [int(s) for s in sizes]
+
+    def _check_param_combinations(self, incremental: bool) -> None:
+        """Rules that tie several parameters together, in one place."""
+        self._hidden_sizes()
+        sparse_penalty = self.penalty == "l1" or (
+            self.penalty == "elasticnet" and self.l1_ratio > 0
+        )
+        if self.solver == "lbfgs" and sparse_penalty and self.alpha > 0:
+            raise ValueError(
+                f"solver='lbfgs' needs a smooth penalty; penalty={self.penalty!r} "
+                "is not differentiable at 0. Use solver='adam' or 'sgd', whose "
+                "proximal steps give exact zeros, or penalty='l2'."
+            )
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+
+    def _check_solver(self) -> bool:
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    # -- fitting -----------------------------------------------------------------
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        self._check_param_combinations(incremental)
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not self._is_classifier(),
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        if not first_pass:
+            X = X.astype(self.coefs_[0].dtype, copy=False)
+        Y = self._validate_targets(y, incremental, first_pass).astype(X.dtype)
+        sample_weight = self._check_fit_sample_weight(sample_weight, X)
+        network = build_network(
+            X.shape[1],
+            self._hidden_sizes(),
+            Y.shape[1],
+            self.activation,
+            self._loss_name(),
+            X.dtype,
+        )
+        random_state = check_random_state(self.random_state)
+        if first_pass:
+            _fitting.reset_fitted_state(self, network)
+            network.initialize(_fitting.make_rng(random_state), self.activation)
+        else:
+            _fitting.load_fitted_weights(self, network)
+        if not incremental:
+            self.__dict__.pop("_partial_fit_run", None)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.solver == "lbfgs":
+                _fitting.fit_full_batch(self, network, X, Y, sample_weight)
+            else:
+                _fitting.fit_stochastic(
+                    self, network, X, Y, sample_weight, incremental, random_state
+                )
+        _fitting.store_network(self, network)
+        return self
+
+    def _check_fit_sample_weight(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not sample_weight.sum() > 0:
+            raise ValueError(
+                "The sample weights sum to zero: at least one sample needs a "
+                "positive weight."
+            )
+        return sample_weight
+
+    # -- inference -----------------------------------------------------------------
+    def _forward(self, X, check_input=True):
+        """Linked network output (mean / probabilities), shape (n, n_outputs_)."""
+        check_is_fitted(self)
+        if check_input:
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        if sp.issparse(X):
+            X = X.tocsr()
+        network = self._inference_network()
+        X = X.astype(network.dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return network.predict(X, chunk_size=PREDICT_CHUNK_ROWS)
+
+    def _inference_network(self):
+        network = build_network(
+            self.n_features_in_,
+            [W.shape[1] for W in self.coefs_[:-1]],
+            self.n_outputs_,
+            self.activation,
+            self._loss_name(),
+            self.coefs_[0].dtype,
+        )
+        _fitting.load_fitted_weights(self, network)
+        return network
+
+    def _is_classifier(self) -> bool:
+        return self.__sklearn_tags__().estimator_type == "classifier"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _warn(message, category=UserWarning):
+    warnings.warn(message, category, stacklevel=3)

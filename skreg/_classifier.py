@@ -1,0 +1,254 @@
+"""MLPClassifier: binary, multiclass and multilabel classification."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+
+from ._base import BaseMLP
+from ._docstrings import mlp_docstring
+from ._sklearn_compat import _check_partial_fit_first_call, _fit_context
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        penalty="l2",
+        l1_ratio=0.5,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            penalty=penalty,
+            l1_ratio=l1_ratio,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+
+    # -- targets ---------------------------------------------------------------
+    def _loss_name(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "log_loss"
+        return "binary_log_loss"
+
+    def _validate_targets(self, y, incremental, first_pass):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if first_pass and not incremental:
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same "
+                        f"classes as in the previous call to fit. Previously got "
+                        f"{self.classes_}, `y` has {classes}"
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
+                )
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "MLPClassifier needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {self.classes_[0]!r}."
+            )
+        return self._label_binarizer.transform(y)
+
+    def _stratify_labels(self, Y):
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return None
+        return Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
+
+    def _decode(self, proba):
+        if proba.shape[1] == 1:
+            proba = proba.ravel()
+        return self._label_binarizer.inverse_transform(proba)
+
+    def _validation_score(self, Y_true, Y_pred, sample_weight):
+        y_true = self._decode(Y_true)
+        return accuracy_score(y_true, self._decode(Y_pred), sample_weight=sample_weight)
+
+    # -- public API --------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or a label-indicator matrix for multilabel targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights ``s_i`` of the objective.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        classes : array of shape (n_classes,), default=None
+            All classes across the calls to ``partial_fit``; required on the
+            first call, ignored afterwards (not needed for multilabel targets).
+
+        Returns
+        -------
+        self : MLPClassifier
+            The updated estimator.
+        """
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict class labels (or label indicators for multilabel targets).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        proba = self._forward(X)
+        if proba.shape[1] == 1:
+            proba = np.hstack([1 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Log of the probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+MLPClassifier.__doc__ = mlp_docstring(
+    "Multilayer perceptron classifier with L2 / L1 / elastic-net penalties.\n\n"
+    "A drop-in superset of :class:`sklearn.neural_network.MLPClassifier`: the\n"
+    "same parameters, defaults and fitted attributes, plus ``penalty`` and\n"
+    "``l1_ratio``. Binary and multilabel targets use logistic outputs with the\n"
+    "binary log loss (summed over labels); multiclass targets use a softmax\n"
+    "output with the cross-entropy.",
+    extra_attributes="""\
+classes_ : ndarray or list of ndarray
+    Class labels of each output.""",
+    see_also="""\
+MLPRegressor : The regressor counterpart.
+sklearn.neural_network.MLPClassifier : scikit-learn's original.
+sklearn.linear_model.LogisticRegression : Equal to ``hidden_layer_sizes=()``,
+    ``penalty='l2'`` with ``C=1/alpha``.""",
+    examples="""\
+>>> from sklearn.datasets import load_iris
+>>> from skreg import MLPClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = MLPClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=1.0,
+...                     max_iter=1000).fit(X, y)
+>>> clf.predict_proba(X[:2]).shape
+(2, 3)
+>>> clf.score(X, y) > 0.9
+True""",
+)

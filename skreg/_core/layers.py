@@ -1,0 +1,123 @@
+"""Dense and activation layers.
+
+The layer contract, shared by every layer of the core:
+
+* ``param_specs()`` lists ``(name, shape, penalized)`` for each learnable array;
+  a network binds them to views of one flat parameter buffer (``bind``);
+  a standalone layer owns its arrays.
+* ``forward(X, training, rng) -> (out, cache)`` and
+  ``backward(dout, cache, need_dx=True) -> (dX, grads)``; ``grads`` are written
+  into the bound gradient arrays and returned in ``param_specs`` order.
+* Output buffers are preallocated and reused between calls of the same or a
+  smaller batch size, so an ``out`` or ``cache`` is valid until the next call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .activations import ACTIVATIONS
+
+
+class Workspace:
+    """A growable 2-D buffer: ``get(m)`` returns a view of the first ``m`` rows."""
+
+    def __init__(self, n_cols: int, dtype: np.dtype):
+        self.n_cols = n_cols
+        self.dtype = np.dtype(dtype)
+        self._buf = np.empty((0, n_cols), dtype=self.dtype)
+
+    def get(self, n_rows: int) -> np.ndarray:
+        if n_rows > self._buf.shape[0]:
+            self._buf = np.empty((n_rows, self.n_cols), dtype=self.dtype)
+        return self._buf[:n_rows]
+
+    def __getstate__(self):
+        # Buffers are scratch space: never pickle their contents.
+        return {"n_cols": self.n_cols, "dtype": self.dtype}
+
+    def __setstate__(self, state):
+        self.__init__(state["n_cols"], state["dtype"])
+
+
+class Layer:
+    """Base layer: no parameters, no buffers."""
+
+    def param_specs(self) -> list[tuple[str, tuple[int, ...], bool]]:
+        return []
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]):
+        for name, _, _ in self.param_specs():
+            setattr(self, name, params[name])
+            setattr(self, "d" + name, grads[name])
+
+    def _own_params(self, dtype):
+        specs = self.param_specs()
+        self.bind(
+            {n: np.zeros(s, dtype=dtype) for n, s, _ in specs},
+            {n: np.zeros(s, dtype=dtype) for n, s, _ in specs},
+        )
+
+    @property
+    def grads(self) -> tuple[np.ndarray, ...]:
+        return tuple(getattr(self, "d" + n) for n, _, _ in self.param_specs())
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Non-learnable state (e.g. running statistics)."""
+        return {}
+
+
+class Dense(Layer):
+    """Affine layer ``out = X @ W + b``; ``X`` may be a scipy sparse matrix."""
+
+    def __init__(self, n_in: int, n_out: int, dtype=np.float64):
+        self.n_in, self.n_out = n_in, n_out
+        self._own_params(dtype)
+        self._out = Workspace(n_out, dtype)
+        self._dx = Workspace(n_in, dtype)
+
+    def param_specs(self):
+        return [("W", (self.n_in, self.n_out), True), ("b", (self.n_out,), False)]
+
+    def forward(self, X, training=False, rng=None):
+        out = self._out.get(X.shape[0])
+        if sp.issparse(X):
+            out[...] = X @ self.W
+        else:
+            np.dot(X, self.W, out=out)
+        out += self.b
+        return out, X
+
+    def backward(self, dout, cache, need_dx=True):
+        X = cache
+        if sp.issparse(X):
+            self.dW[...] = X.T @ dout
+        else:
+            np.dot(X.T, dout, out=self.dW)
+        np.sum(dout, axis=0, out=self.db)
+        dX = None
+        if need_dx:
+            dX = np.dot(dout, self.W.T, out=self._dx.get(dout.shape[0]))
+        return dX, (self.dW, self.db)
+
+
+class Activation(Layer):
+    """Element-wise activation, computed in place on its input."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._fn = ACTIVATIONS[name]
+
+    def forward(self, X, training=False, rng=None):
+        out = self._fn.forward(X)
+        return out, out
+
+    def backward(self, dout, cache, need_dx=True):
+        return self._fn.backward(cache, dout), ()
+
+    def __getstate__(self):
+        return {"name": self.name}
+
+    def __setstate__(self, state):
+        self.__init__(state["name"])

@@ -1,0 +1,127 @@
+"""A feed-forward network: a list of layers, one flat parameter buffer, a loss.
+
+All learnable arrays are views into one contiguous vector ``theta`` (and their
+gradients into ``grad``), laid out with every penalized array (the dense weight
+matrices) first. ``params`` / ``grads`` expose that vector as two arrays,
+``[penalized, unpenalized]``, so an optimizer or a penalty step costs a handful
+of vector operations whatever the depth of the network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .init import glorot_uniform
+from .layers import Dense, Layer, Workspace
+from .losses import Loss
+
+
+class Network:
+    """Layers applied in order, followed by ``loss`` (which owns the output link)."""
+
+    def __init__(self, layers: list[Layer], loss: Loss, dtype=np.float64):
+        self.layers = layers
+        self.loss = loss
+        self.dtype = np.dtype(dtype)
+        specs = [(layer, spec) for layer in layers for spec in layer.param_specs()]
+        ordered = [s for s in specs if s[1][2]] + [s for s in specs if not s[1][2]]
+        sizes = [int(np.prod(shape)) for _, (_, shape, _) in ordered]
+        self.n_penalized = sum(n for (_, (_, _, pen)), n in zip(ordered, sizes) if pen)
+        self.theta = np.zeros(sum(sizes), dtype=self.dtype)
+        self.grad = np.zeros_like(self.theta)
+        bindings = {id(layer): ({}, {}) for layer in layers}
+        start = 0
+        for (layer, (name, shape, _)), size in zip(ordered, sizes):
+            p, g = bindings[id(layer)]
+            p[name] = self.theta[start : start + size].reshape(shape)
+            g[name] = self.grad[start : start + size].reshape(shape)
+            start += size
+        for layer in layers:
+            if layer.param_specs():
+                layer.bind(*bindings[id(layer)])
+        self.dense = [layer for layer in layers if isinstance(layer, Dense)]
+        self._d_raw = Workspace(self.dense[-1].n_out, self.dtype)
+
+    # -- parameters ---------------------------------------------------------
+    @property
+    def params(self) -> list[np.ndarray]:
+        """``[penalized weights, everything else]``, views of ``theta``."""
+        return [self.theta[: self.n_penalized], self.theta[self.n_penalized :]]
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        return [self.grad[: self.n_penalized], self.grad[self.n_penalized :]]
+
+    @property
+    def coefs(self) -> list[np.ndarray]:
+        return [layer.W for layer in self.dense]
+
+    @property
+    def intercepts(self) -> list[np.ndarray]:
+        return [layer.b for layer in self.dense]
+
+    def initialize(self, rng: np.random.Generator, activation: str) -> None:
+        """Glorot-uniform weights and biases, layer by layer (W then b)."""
+        for layer in self.dense:
+            W, b = glorot_uniform(layer.n_in, layer.n_out, rng, self.dtype, activation)
+            layer.W[...] = W
+            layer.b[...] = b
+
+    def state(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter and buffer (for best-weight snapshots)."""
+        out = {"theta": self.theta.copy()}
+        for i, layer in enumerate(self.layers):
+            for name, buf in layer.buffers().items():
+                out[f"{i}.{name}"] = buf.copy()
+        return out
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        self.theta[...] = state["theta"]
+        for i, layer in enumerate(self.layers):
+            for name, buf in layer.buffers().items():
+                buf[...] = state[f"{i}.{name}"]
+
+    # -- passes ---------------------------------------------------------------
+    def forward(self, X, training: bool = False, rng=None):
+        """Raw output (before the loss's link) and the per-layer caches."""
+        caches = []
+        out = X
+        for layer in self.layers:
+            out, cache = layer.forward(out, training, rng)
+            caches.append(cache)
+        return out, caches
+
+    def backward(self, d_raw: np.ndarray, caches: list) -> None:
+        """Back-propagate ``d_raw`` and fill ``grad``; no gradient for the input."""
+        dout = d_raw
+        for i in range(len(self.layers) - 1, -1, -1):
+            dout, _ = self.layers[i].backward(dout, caches[i], need_dx=i > 0)
+
+    def loss_and_gradient(self, X, y, sample_weight, scale: float, rng=None) -> float:
+        """Training pass on one batch.
+
+        Returns ``sum_i s_i l_i`` and fills ``grad`` with the gradient of
+        ``scale * sum_i s_i l_i`` (the data term only; penalties are separate).
+        """
+        raw, caches = self.forward(X, training=True, rng=rng)
+        d_raw = self._d_raw.get(raw.shape[0])
+        loss, _ = self.loss.value_and_gradient(y, raw, sample_weight, scale, d_raw)
+        self.backward(d_raw, caches)
+        return loss
+
+    def raw_output(self, X) -> np.ndarray:
+        """Inference-mode raw output, as a new array."""
+        raw, _ = self.forward(X, training=False)
+        return raw.copy()
+
+    def predict(self, X, chunk_size: int | None = None) -> np.ndarray:
+        """Inference-mode prediction (link applied), computed in row chunks."""
+        n = X.shape[0]
+        if chunk_size is None or n <= chunk_size:
+            return self.loss.link(self.raw_output(X))
+        out = np.empty((n, self.dense[-1].n_out), dtype=self.dtype)
+        for start in range(0, n, chunk_size):
+            stop = min(start + chunk_size, n)
+            raw, _ = self.forward(X[start:stop], training=False)
+            out[start:stop] = raw
+        return self.loss.link(out)

@@ -1,0 +1,161 @@
+"""One docstring template for both estimators (shared parameter text)."""
+
+_SHARED_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+    The ith element is the number of neurons in the ith hidden layer. An
+    empty tuple ``()`` means no hidden layer: a penalized generalized linear
+    model (see the linear special cases in the README's "Objective").
+
+activation : {{'identity', 'logistic', 'tanh', 'relu'}}, default='relu'
+    Activation function of the hidden layers.
+
+solver : {{'lbfgs', 'sgd', 'adam'}}, default='adam'
+    ``'adam'`` and ``'sgd'`` are minibatch methods; L1 / elastic-net
+    penalties are applied by a proximal (soft-thresholding) step after each
+    update, so weights become exactly 0.0 (with Adam the threshold uses the
+    per-coordinate step size). ``'lbfgs'`` is scipy's full-batch L-BFGS-B and
+    needs a smooth penalty (``'l2'``, ``None`` or ``alpha=0``).
+
+alpha : float, default=0.0001
+    Penalty strength lambda. The objective is
+    ``(1/S) sum_i s_i l_i + (alpha/S) R(W)`` with ``S`` the total sample
+    weight (``n_samples`` without weights), for every solver and every
+    ``batch_size`` (unlike scikit-learn's MLP, whose effective strength
+    depends on the batch size).
+
+penalty : {{'l2', 'l1', 'elasticnet'}} or None, default='l2'
+    ``R(W)``: ``'l2'`` is ``1/2 sum ||W_l||_F^2``, ``'l1'`` is
+    ``sum |W_l[j, k]|``, ``'elasticnet'`` is
+    ``l1_ratio * R_l1 + (1 - l1_ratio) * R_l2``. Only the dense weight
+    matrices are penalized, never the biases.
+
+l1_ratio : float, default=0.5
+    Elastic-net mixing, in [0, 1]; used only with ``penalty='elasticnet'``.
+
+batch_size : int or 'auto', default='auto'
+    Minibatch size for ``'sgd'`` and ``'adam'``; ``'auto'`` is
+    ``min(200, n_samples)``. Ignored by ``'lbfgs'``.
+
+learning_rate : {{'constant', 'invscaling', 'adaptive'}}, default='constant'
+    Learning-rate schedule for ``solver='sgd'``: constant; divided by
+    ``(t + 1) ** power_t`` with ``t`` the number of samples seen; or divided
+    by 5 each time the monitored quantity stalls for ``n_iter_no_change``
+    epochs.
+
+learning_rate_init : float, default=0.001
+    Initial step size of ``'sgd'`` and ``'adam'``.
+
+power_t : float, default=0.5
+    Exponent of the ``'invscaling'`` schedule.
+
+max_iter : int, default=200
+    Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
+
+shuffle : bool, default=True
+    Whether to shuffle samples in each epoch (stochastic solvers).
+
+random_state : int, RandomState instance or None, default=None
+    Seeds the initialization, the shuffling, the early-stopping split and
+    every other random draw of a fit. An int reproduces a fit bit for bit.
+
+tol : float, default=1e-4
+    Improvement below which an epoch counts as no progress; for ``'lbfgs'``
+    the projected-gradient tolerance.
+
+verbose : bool, default=False
+    Print progress messages.
+
+warm_start : bool, default=False
+    Reuse the weights of the previous fit as the starting point.
+
+momentum : float, default=0.9
+    Momentum of ``'sgd'``, in [0, 1].
+
+nesterovs_momentum : bool, default=True
+    Use Nesterov's momentum with ``'sgd'``.
+
+early_stopping : bool, default=False
+    Hold out ``validation_fraction`` of the training data (stratified for
+    single-output classification), stop when the validation score has not
+    improved by more than ``tol`` for ``n_iter_no_change`` epochs, and restore
+    the weights of the best epoch. Stochastic solvers only.
+
+validation_fraction : float, default=0.1
+    Fraction of the training data held out for early stopping.
+
+beta_1 : float, default=0.9
+    Adam's decay rate of the first-moment estimate, in [0, 1).
+
+beta_2 : float, default=0.999
+    Adam's decay rate of the second-moment estimate, in [0, 1).
+
+epsilon : float, default=1e-8
+    Adam's numerical-stability constant.
+
+n_iter_no_change : int, default=10
+    Epochs without improvement of more than ``tol`` before stopping.
+
+max_fun : int, default=15000
+    Maximum number of loss evaluations of ``'lbfgs'``."""
+
+_SHARED_ATTRIBUTES = """\
+loss_ : float
+    The objective ``J`` at the end of fitting (data term plus penalty).
+
+best_loss_ : float or None
+    Minimum of ``loss_curve_``; ``None`` with early stopping.
+
+loss_curve_ : list of float
+    ``J`` at the end of each epoch (stochastic solvers only).
+
+validation_scores_ : list of float or None
+    Validation score of each epoch with early stopping, else ``None``.
+
+best_validation_score_ : float or None
+    Best validation score with early stopping, else ``None``.
+
+t_ : int
+    Number of training samples seen by the solver.
+
+coefs_ : list of ndarray of shape (n_in, n_out)
+    Weight matrix of each layer.
+
+intercepts_ : list of ndarray of shape (n_out,)
+    Bias vector of each layer.
+
+n_features_in_ : int
+    Number of features seen during fit.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit (string column names only).
+
+n_iter_ : int
+    Number of epochs (stochastic solvers) or iterations (lbfgs) run.
+
+n_layers_ : int
+    Number of layers, input and output included.
+
+n_outputs_ : int
+    Number of outputs.
+
+out_activation_ : str
+    Name of the output link."""
+
+
+def mlp_docstring(
+    summary: str,
+    extra_parameters: str = "",
+    extra_attributes: str = "",
+    see_also: str = "",
+    examples: str = "",
+) -> str:
+    """Assemble a numpydoc class docstring from the shared text."""
+    params = (extra_parameters + "\n\n" if extra_parameters else "") + (
+        _SHARED_PARAMETERS.format()
+    )
+    attrs = (extra_attributes + "\n\n" if extra_attributes else "") + _SHARED_ATTRIBUTES
+    return (
+        f"{summary}\n\nParameters\n----------\n{params}\n\n"
+        f"Attributes\n----------\n{attrs}\n\n"
+        f"See Also\n--------\n{see_also}\n\nExamples\n--------\n{examples}\n"
+    )

@@ -1,0 +1,124 @@
+"""Stochastic optimizers that update lists of arrays in place.
+
+They never special-case a penalty: after ``step`` the caller may apply a
+proximal operator with ``step_size(i)``, the (scalar or per-coordinate) step
+the optimizer just took on ``params[i]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class SGD:
+    """SGD with (Nesterov) momentum and scikit-learn's learning-rate schedules.
+
+    ``lr_schedule`` is ``'constant'``, ``'invscaling'`` (``lr_init / (t + 1) **
+    power_t`` with ``t`` the number of samples seen, updated at each epoch end)
+    or ``'adaptive'`` (divide by 5 whenever progress stalls, stop below 1e-6).
+    """
+
+    def __init__(
+        self,
+        params: list[np.ndarray],
+        learning_rate_init: float = 0.1,
+        lr_schedule: str = "constant",
+        momentum: float = 0.9,
+        nesterov: bool = True,
+        power_t: float = 0.5,
+    ):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = float(momentum)
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(p) for p in params]
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        lr, mu = self.learning_rate, self.momentum
+        for p, g, v in zip(params, grads, self.velocities):
+            if mu == 0.0:
+                p -= lr * g
+                continue
+            v *= mu
+            v -= lr * g
+            if self.nesterov:
+                p += mu * v
+                p -= lr * g
+            else:
+                p += v
+
+    def step_size(self, i: int) -> float:
+        return self.learning_rate
+
+    def iteration_ends(self, time_step: int) -> None:
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                self.learning_rate_init / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self, msg: str, verbose: bool) -> bool:
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2014) with the bias correction folded into the step."""
+
+    def __init__(
+        self,
+        params: list[np.ndarray],
+        learning_rate_init: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        self.ms = [np.zeros_like(p) for p in params]
+        self.vs = [np.zeros_like(p) for p in params]
+        self._tmp = [np.zeros_like(p) for p in params]
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        self.learning_rate = (
+            self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        )
+        for p, g, m, v, tmp in zip(params, grads, self.ms, self.vs, self._tmp):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - b2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += self.epsilon
+            np.divide(m, tmp, out=tmp)
+            tmp *= self.learning_rate
+            p -= tmp
+
+    def step_size(self, i: int) -> np.ndarray:
+        """Per-coordinate step ``lr_t / (sqrt(v) + eps)`` of the last update."""
+        return self.learning_rate / (np.sqrt(self.vs[i]) + self.epsilon)
+
+    def iteration_ends(self, time_step: int) -> None:
+        pass
+
+    def trigger_stopping(self, msg: str, verbose: bool) -> bool:
+        if verbose:
+            print(msg + " Stopping.")
+        return True

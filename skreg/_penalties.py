@@ -1,0 +1,110 @@
+"""Weight penalties as small objects: value, gradient and proximal step.
+
+A penalty acts on the flat vector of penalized weights (the dense weight
+matrices only; biases and batch-norm parameters are never penalized) and
+carries its strength, ``alpha / S`` for the objective of DESIGN.md section 2::
+
+    J(W, b) = (1/S) sum_i s_i l_i + (alpha / S) R(W)
+    R_l2 = 1/2 ||W||^2,  R_l1 = ||W||_1,
+    R_elasticnet = l1_ratio R_l1 + (1 - l1_ratio) R_l2
+
+Gradient-based solvers add ``smooth_grad`` (the differentiable part) to the
+data gradient and then apply ``prox`` (the proximal operator of the
+non-differentiable part) after each step, which is what makes L1 weights
+exactly 0.0. ``grad`` is the full (sub)gradient, used by smooth solvers and
+gradient checks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def soft_threshold(w: np.ndarray, threshold) -> np.ndarray:
+    """In-place ``sign(w) * max(|w| - threshold, 0)``; zeros are exact.
+
+    ``threshold`` is a scalar or an array broadcastable to ``w``.
+    """
+    w -= np.clip(w, -threshold, threshold)
+    return w
+
+
+class Penalty:
+    """No penalty; the base of the others. ``strength`` multiplies ``R``."""
+
+    name = "none"
+    smooth = True
+
+    def __init__(self, strength: float = 1.0, l1_ratio: float = 0.0):
+        self.strength = float(strength)
+        self.l1_ratio = float(l1_ratio)
+
+    @property
+    def l1_strength(self) -> float:
+        return self.strength * self.l1_ratio
+
+    @property
+    def l2_strength(self) -> float:
+        return self.strength * (1.0 - self.l1_ratio)
+
+    def value(self, w: np.ndarray) -> float:
+        """``strength * R(w)``."""
+        flat = w.ravel()
+        out = 0.0
+        if self.l2_strength:
+            out += 0.5 * self.l2_strength * float(np.dot(flat, flat))
+        if self.l1_strength:
+            out += self.l1_strength * float(np.abs(flat).sum())
+        return out
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        """Full (sub)gradient of ``strength * R`` (``sign(0) = 0`` for L1)."""
+        return self.l2_strength * w + self.l1_strength * np.sign(w)
+
+    def add_smooth_grad(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """In place: ``g += strength * grad(smooth part of R)(w)``."""
+        if self.l2_strength:
+            g += self.l2_strength * w
+        return g
+
+    def prox(self, w: np.ndarray, step) -> np.ndarray:
+        """In place: proximal step of ``step * strength * (non-smooth part)``."""
+        if self.l1_strength:
+            soft_threshold(w, step * self.l1_strength)
+        return w
+
+
+class L2(Penalty):
+    name = "l2"
+
+    def __init__(self, strength: float = 1.0):
+        super().__init__(strength, l1_ratio=0.0)
+
+
+class L1(Penalty):
+    name = "l1"
+    smooth = False
+
+    def __init__(self, strength: float = 1.0):
+        super().__init__(strength, l1_ratio=1.0)
+
+
+class ElasticNet(Penalty):
+    name = "elasticnet"
+
+    def __init__(self, strength: float = 1.0, l1_ratio: float = 0.5):
+        super().__init__(strength, l1_ratio=l1_ratio)
+        self.smooth = self.l1_ratio == 0.0
+
+
+def make_penalty(name: str | None, strength: float, l1_ratio: float = 0.5) -> Penalty:
+    """Penalty object for ``name`` in {None, 'l2', 'l1', 'elasticnet'}."""
+    if name is None or strength == 0.0:
+        return Penalty(0.0)
+    if name == "l2":
+        return L2(strength)
+    if name == "l1":
+        return L1(strength)
+    if name == "elasticnet":
+        return ElasticNet(strength, l1_ratio)
+    raise ValueError(f"Unknown penalty {name!r}.")

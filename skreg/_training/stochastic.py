@@ -1,0 +1,160 @@
+"""The stochastic (minibatch) training loop."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._core.layers import Workspace
+from .batches import batch_bounds
+from .callbacks import EpochRecord
+
+
+@dataclass
+class TrainResult:
+    """Outcome of a call to :func:`train_epochs`.
+
+    ``status`` is one of ``'converged'`` (the monitor stopped training),
+    ``'max_iter'``, ``'incremental'`` (one epoch of ``partial_fit``),
+    ``'diverged'`` (non-finite loss or parameters) or ``'interrupted'``.
+    """
+
+    status: str
+    records: list[EpochRecord] = field(default_factory=list)
+
+    @property
+    def n_epochs(self) -> int:
+        return len(self.records)
+
+
+class StochasticRun:
+    """Everything a stochastic fit carries from step to step.
+
+    The network, the optimizer and its state, the penalty (with strength
+    ``alpha / S``), the random generator (shuffling, dropout masks, noise) and
+    ``t``, the number of samples seen. Nothing here is kept on an estimator
+    after ``fit``; ``partial_fit`` keeps one run alive between calls.
+    """
+
+    def __init__(
+        self,
+        network,
+        optimizer,
+        penalty,
+        rng: np.random.Generator,
+        batch_size: int,
+        shuffle: bool = True,
+        merge_singleton: bool = False,
+    ):
+        self.network = network
+        self.optimizer = optimizer
+        self.penalty = penalty
+        self.rng = rng
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.merge_singleton = merge_singleton
+        self.t = 0
+        self._X = None
+        self._y = None
+
+    def _take(self, A, idx, slot):
+        if sp.issparse(A):
+            return A[idx]
+        buf = getattr(self, slot)
+        if buf is None or buf.n_cols != A.shape[1] or buf.dtype != A.dtype:
+            buf = Workspace(A.shape[1], A.dtype)
+            setattr(self, slot, buf)
+        return np.take(A, idx, axis=0, out=buf.get(len(idx)))
+
+    def run_epoch(self, X, y, sample_weight=None) -> float:
+        """One pass over the data; returns ``sum_i s_i l_i`` (data term only)."""
+        net, opt, pen = self.network, self.optimizer, self.penalty
+        params, grads = net.params, net.grads
+        order = self.rng.permutation(X.shape[0]) if self.shuffle else None
+        total = 0.0
+        swb = None
+        for start, stop in batch_bounds(
+            X.shape[0], self.batch_size, self.merge_singleton
+        ):
+            if order is None:
+                Xb, yb = X[start:stop], y[start:stop]
+                if sample_weight is not None:
+                    swb = sample_weight[start:stop]
+            else:
+                idx = order[start:stop]
+                Xb, yb = self._take(X, idx, "_X"), self._take(y, idx, "_y")
+                if sample_weight is not None:
+                    swb = sample_weight[idx]
+            weight = stop - start if swb is None else float(swb.sum())
+            scale = 1.0 / weight if weight > 0 else 0.0
+            total += net.loss_and_gradient(Xb, yb, swb, scale, self.rng)
+            pen.add_smooth_grad(params[0], grads[0])
+            opt.step(params, grads)
+            if not pen.smooth:
+                pen.prox(params[0], opt.step_size(0))
+        return total
+
+    def objective(self, data_sum: float, total_weight: float) -> float:
+        """``J = data_sum / S + (alpha / S) R(W)`` at the current weights."""
+        return data_sum / total_weight + self.penalty.value(self.network.params[0])
+
+
+def train_epochs(
+    run: StochasticRun,
+    X,
+    y,
+    sample_weight,
+    *,
+    max_iter: int,
+    monitor,
+    n_iter_no_change: float,
+    incremental: bool = False,
+    verbose: bool = False,
+) -> TrainResult:
+    """Run epochs until the monitor stops training, ``max_iter`` or divergence.
+
+    After each epoch: record the objective, let ``monitor`` update its count
+    of epochs without improvement (and score the validation set if it is an
+    early-stopping monitor), update the learning-rate schedule, and stop when
+    the count exceeds ``n_iter_no_change`` and the optimizer agrees.
+    """
+    n = X.shape[0]
+    total_weight = float(n if sample_weight is None else sample_weight.sum())
+    result = TrainResult(status="max_iter")
+    start = time.perf_counter()
+    try:
+        for epoch in range(1, max_iter + 1):
+            data_sum = run.run_epoch(X, y, sample_weight)
+            run.t += n
+            record = EpochRecord(epoch, run.objective(data_sum, total_weight))
+            if not (np.isfinite(record.loss) and np.isfinite(run.network.theta).all()):
+                result.records.append(record)
+                result.status = "diverged"
+                break
+            monitor.update(record, run.network)
+            record.elapsed = time.perf_counter() - start
+            result.records.append(record)
+            if verbose:
+                _print_epoch(record)
+            run.optimizer.iteration_ends(run.t)
+            if monitor.no_improvement_count > n_iter_no_change:
+                message = monitor.message(n_iter_no_change)
+                if run.optimizer.trigger_stopping(message, verbose):
+                    result.status = "converged"
+                    break
+                monitor.no_improvement_count = 0
+            if incremental:
+                result.status = "incremental"
+                break
+    except KeyboardInterrupt:
+        result.status = "interrupted"
+    return result
+
+
+def _print_epoch(record: EpochRecord) -> None:
+    print(f"Iteration {record.epoch}, loss = {record.loss:.8f}")
+    if record.validation_score is not None:
+        print(f"Validation score: {record.validation_score:f}")
