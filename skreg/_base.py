@@ -8,7 +8,6 @@ the prediction output are the subclasses' job; the training itself lives in
 
 from __future__ import annotations
 
-import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -16,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _fitting
 from ._core import build_network
@@ -191,6 +190,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         if sp.issparse(X):
             X = X.tocsr()
         if not first_pass:
@@ -275,6 +276,3 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.sparse = True
         return tags
 
-
-def _warn(message, category=UserWarning):
-    warnings.warn(message, category, stacklevel=3)
