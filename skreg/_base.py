@@ -163,14 +163,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 "is not differentiable at 0. Use solver='adam' or 'sgd', whose "
                 "proximal steps give exact zeros, or penalty='l2'."
             )
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True.")
 
-    def _check_solver(self) -> bool:
+    def _check_partial_fit(self) -> bool:
+        """``partial_fit`` exists for stochastic solvers without early stopping."""
         if self.solver not in ("sgd", "adam"):
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
+            )
+        if self.early_stopping:
+            raise AttributeError(
+                "partial_fit is not available with early_stopping=True: one call "
+                "sees one chunk of data, so there is no held-out set to stop on."
             )
         return True
 
@@ -275,4 +279,3 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-

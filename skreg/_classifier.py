@@ -140,7 +140,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    @available_if(lambda est: est._check_solver())
+    @available_if(lambda est: est._check_partial_fit())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -199,6 +199,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Probability of each class, in the order of ``classes_``.
         """
         proba = self._forward(X)
+        if self.out_activation_ == "logistic":
+            # Keep logistic outputs strictly inside (0, 1), as probabilities of
+            # a finite logit are, so that log-probabilities stay finite.
+            eps = np.finfo(proba.dtype).eps
+            np.clip(proba, eps, 1 - eps, out=proba)
         if proba.shape[1] == 1:
             proba = np.hstack([1 - proba, proba])
         return proba

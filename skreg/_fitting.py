@@ -126,19 +126,37 @@ def _make_optimizer(est, params):
 
 
 def _validation_split(est, X, Y, sample_weight, random_state):
-    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-    split = train_test_split(
-        *arrays,
-        random_state=random_state,
-        test_size=est.validation_fraction,
-        stratify=est._stratify_labels(Y),
-    )
-    train, val = split[0::2], split[1::2]
-    if val[0].shape[0] < 2:
-        raise ValueError(
-            "The validation set is too small. Increase 'validation_fraction' or "
-            "the size of your dataset."
+    """Hold out ``validation_fraction`` of the data (stratified if possible).
+
+    Returns ``None`` (early stopping is skipped for this fit, with a warning)
+    when the held-out set would have fewer than 2 samples.
+    """
+    n = X.shape[0]
+    n_val = int(np.ceil(est.validation_fraction * n))
+    if n_val < 2 or n - n_val < 1:
+        warnings.warn(
+            f"early_stopping needs a validation set of at least 2 samples, but "
+            f"validation_fraction={est.validation_fraction} of {n} samples gives "
+            f"{n_val}. Training without early stopping (monitoring the training "
+            "loss instead); increase validation_fraction or the data size.",
+            UserWarning,
+            stacklevel=5,
         )
+        return None
+    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+    kwargs = {"random_state": random_state, "test_size": n_val}
+    stratify = est._stratify_labels(Y)
+    try:
+        split = train_test_split(*arrays, stratify=stratify, **kwargs)
+    except ValueError as exc:  # a class too small to be split in both parts
+        warnings.warn(
+            f"Could not stratify the early-stopping split ({exc}); using a "
+            "random split instead.",
+            UserWarning,
+            stacklevel=5,
+        )
+        split = train_test_split(*arrays, **kwargs)
+    train, val = split[0::2], split[1::2]
     if sample_weight is None:
         train.append(None)
         val.append(None)
@@ -146,7 +164,7 @@ def _validation_split(est, X, Y, sample_weight, random_state):
 
 
 def _make_monitor(est, X_val, Y_val, sw_val):
-    if not est.early_stopping:
+    if X_val is None:
         best = getattr(est, "best_loss_", None)
         return LossMonitor(est.tol, np.inf if best is None else best)
 
@@ -180,10 +198,11 @@ def _get_run(est, network, n_samples, incremental, random_state):
 
 
 def fit_stochastic(est, network, X, Y, sample_weight, incremental, random_state):
+    split = None
     if est.early_stopping:
-        (X, Y, sw), (X_val, Y_val, sw_val) = _validation_split(
-            est, X, Y, sample_weight, random_state
-        )
+        split = _validation_split(est, X, Y, sample_weight, random_state)
+    if split is not None:
+        (X, Y, sw), (X_val, Y_val, sw_val) = split
     else:
         sw, X_val, Y_val, sw_val = sample_weight, None, None, None
     run = _get_run(est, network, X.shape[0], incremental, random_state)
@@ -217,7 +236,7 @@ def _record_history(est, run, result, monitor) -> None:
     est.loss_curve_ = getattr(est, "loss_curve_", []) + [r.loss for r in records]
     if records:
         est.loss_ = records[-1].loss
-    if est.early_stopping:
+    if isinstance(monitor, ValidationMonitor):
         est.validation_scores_ = getattr(est, "validation_scores_", None) or []
         est.validation_scores_ += [r.validation_score for r in records]
         est.best_validation_score_ = monitor.best_score
