@@ -68,6 +68,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "batch_norm": ["boolean"],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="right")],
+        "input_noise": [Interval(Real, 0, None, closed="left")],
     }
 
     @abstractmethod
@@ -98,6 +102,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         epsilon,
         n_iter_no_change,
         max_fun,
+        dropout,
+        batch_norm,
+        batch_norm_momentum,
+        input_noise,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -124,6 +132,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.batch_norm_momentum = batch_norm_momentum
+        self.input_noise = input_noise
 
     # -- subclass hooks ------------------------------------------------------
     @abstractmethod
@@ -151,9 +163,31 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return [int(s) for s in sizes]
 
+    def _dropout_rates(self) -> list[float]:
+        n_hidden = len(self._hidden_sizes())
+        if np.ndim(self.dropout) == 0:
+            return [float(self.dropout)] * n_hidden
+        rates = [float(r) for r in self.dropout]
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"dropout has {len(rates)} rates but hidden_layer_sizes has "
+                f"{n_hidden} hidden layers; give one rate per hidden layer or a "
+                "single float."
+            )
+        if any(not 0.0 <= r < 1.0 for r in rates):
+            raise ValueError(f"Every dropout rate must be in [0, 1), got {rates}.")
+        return rates
+
     def _check_param_combinations(self, incremental: bool) -> None:
         """Rules that tie several parameters together, in one place."""
         self._hidden_sizes()
+        rates = self._dropout_rates()
+        if self.solver == "lbfgs" and (any(rates) or self.input_noise > 0):
+            raise ValueError(
+                "dropout and input_noise make the objective random, which "
+                "L-BFGS's line search cannot handle; use solver='adam' or 'sgd' "
+                "with them (batch_norm works with every solver)."
+            )
         sparse_penalty = self.penalty == "l1" or (
             self.penalty == "elasticnet" and self.l1_ratio > 0
         )
@@ -202,14 +236,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             X = X.astype(self.coefs_[0].dtype, copy=False)
         Y = self._validate_targets(y, incremental, first_pass).astype(X.dtype)
         sample_weight = self._check_fit_sample_weight(sample_weight, X)
-        network = build_network(
-            X.shape[1],
-            self._hidden_sizes(),
-            Y.shape[1],
-            self.activation,
-            self._loss_name(),
-            X.dtype,
-        )
+        network = self._build_network(X.shape[1], Y.shape[1], X.dtype)
         random_state = check_random_state(self.random_state)
         if first_pass:
             _fitting.reset_fitted_state(self, network)
@@ -260,7 +287,22 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         with np.errstate(over="ignore", invalid="ignore"):
             return network.predict(X, chunk_size=PREDICT_CHUNK_ROWS)
 
+    def _build_network(self, n_features, n_outputs, dtype):
+        return build_network(
+            n_features,
+            self._hidden_sizes(),
+            n_outputs,
+            self.activation,
+            self._loss_name(),
+            dtype,
+            dropout=self._dropout_rates(),
+            batch_norm=self.batch_norm,
+            batch_norm_momentum=self.batch_norm_momentum,
+            input_noise=self.input_noise,
+        )
+
     def _inference_network(self):
+        """The fitted network in inference mode (dropout and noise are off)."""
         network = build_network(
             self.n_features_in_,
             [W.shape[1] for W in self.coefs_[:-1]],
@@ -268,6 +310,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self.activation,
             self._loss_name(),
             self.coefs_[0].dtype,
+            batch_norm=hasattr(self, "batch_norm_gamma_"),
         )
         _fitting.load_fitted_weights(self, network)
         return network

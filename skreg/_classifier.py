@@ -43,6 +43,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        batch_norm_momentum=0.1,
+        input_noise=0.0,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -70,6 +74,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            batch_norm_momentum=batch_norm_momentum,
+            input_noise=input_noise,
         )
 
     # -- targets ---------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from ._core import BatchNorm
 from ._optimizers import SGD, Adam
 from ._penalties import make_penalty
 from ._training import (
@@ -43,9 +44,27 @@ def reset_fitted_state(est, network) -> None:
     est.n_layers_ = len(network.dense) + 1
     est.n_outputs_ = network.dense[-1].n_out
     est.out_activation_ = network.loss.out_activation
-    for name in ("loss_curve_", "best_loss_", "validation_scores_"):
+    for name in (
+        "loss_curve_",
+        "best_loss_",
+        "validation_scores_",
+        "best_validation_score_",
+        *_BN_ATTRIBUTES.values(),
+    ):
         est.__dict__.pop(name, None)
-    est.__dict__.pop("best_validation_score_", None)
+
+
+# batch-norm layer attribute -> fitted estimator attribute (one entry per layer)
+_BN_ATTRIBUTES = {
+    "gamma": "batch_norm_gamma_",
+    "beta": "batch_norm_beta_",
+    "running_mean": "batch_norm_running_mean_",
+    "running_var": "batch_norm_running_var_",
+}
+
+
+def _bn_layers(network) -> list:
+    return [layer for layer in network.layers if isinstance(layer, BatchNorm)]
 
 
 def load_fitted_weights(est, network) -> None:
@@ -62,6 +81,15 @@ def load_fitted_weights(est, network) -> None:
         dst[...] = src
     for dst, src in zip(network.intercepts, est.intercepts_):
         dst[...] = src
+    bn_layers = _bn_layers(network)
+    if bn_layers and not hasattr(est, "batch_norm_gamma_"):
+        raise ValueError(
+            "The fitted network has no batch normalization; set warm_start=False "
+            "(or refit) to add batch_norm=True."
+        )
+    for i, layer in enumerate(bn_layers):
+        for attr, name in _BN_ATTRIBUTES.items():
+            getattr(layer, attr)[...] = getattr(est, name)[i]
 
 
 def store_network(est, network) -> None:
@@ -69,6 +97,12 @@ def store_network(est, network) -> None:
         raise ValueError(_DIVERGED.format(where="", lr=est.learning_rate_init))
     est.coefs_ = [W.copy() for W in network.coefs]
     est.intercepts_ = [b.copy() for b in network.intercepts]
+    bn_layers = _bn_layers(network)
+    for attr, name in _BN_ATTRIBUTES.items():
+        if bn_layers:
+            setattr(est, name, [getattr(layer, attr).copy() for layer in bn_layers])
+        else:
+            est.__dict__.pop(name, None)
 
 
 # -- full batch ------------------------------------------------------------------
@@ -87,6 +121,7 @@ def fit_full_batch(est, network, X, Y, sample_weight) -> None:
     )
     if result.status == "diverged":
         raise ValueError(_DIVERGED.format(where="", lr="n/a (lbfgs)"))
+    network.calibrate_running_stats(X)
     if result.status == "max_iter":
         warnings.warn(
             "lbfgs failed to converge after "
@@ -190,6 +225,7 @@ def _get_run(est, network, n_samples, incremental, random_state):
         make_rng(random_state),
         _batch_size(est, n_samples),
         shuffle=est.shuffle,
+        merge_singleton=bool(est.batch_norm),
     )
     run.t = est.t_
     if incremental:

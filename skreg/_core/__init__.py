@@ -12,11 +12,15 @@ from .init import glorot_uniform
 from .layers import Activation, Dense
 from .losses import LOSSES, make_loss
 from .network import Network
+from .regularization_layers import BatchNorm, Dropout, GaussianNoise
 
 __all__ = [
     "ACTIVATIONS",
     "build_network",
     "Activation",
+    "BatchNorm",
+    "Dropout",
+    "GaussianNoise",
     "Dense",
     "LOSSES",
     "Network",

@@ -9,6 +9,7 @@ import numpy as np
 from .layers import Activation, Dense
 from .losses import make_loss
 from .network import Network
+from .regularization_layers import BatchNorm, Dropout, GaussianNoise
 
 
 def build_network(
@@ -18,15 +19,40 @@ def build_network(
     activation: str,
     loss: str,
     dtype=np.float64,
+    *,
+    dropout: Sequence[float] | float = 0.0,
+    batch_norm: bool = False,
+    batch_norm_momentum: float = 0.1,
+    input_noise: float = 0.0,
 ) -> Network:
-    """``Dense -> activation`` per hidden layer, then a final ``Dense``.
+    """``[noise] -> (Dense -> [BatchNorm] -> activation -> [Dropout]) * L -> Dense``.
 
-    The final layer's output is the raw output; ``loss`` owns its link.
+    ``dropout`` is one rate for every hidden layer or one rate per hidden
+    layer. The final layer's output is the raw output; ``loss`` owns its link.
     """
-    sizes = [n_features, *hidden_layer_sizes]
+    rates = _per_layer(dropout, len(hidden_layer_sizes))
     layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    if input_noise > 0:
+        layers.append(GaussianNoise(input_noise, n_features, dtype))
+    n_in = n_features
+    for n_out, rate in zip(hidden_layer_sizes, rates):
         layers.append(Dense(n_in, n_out, dtype))
+        if batch_norm:
+            layers.append(BatchNorm(n_out, batch_norm_momentum, dtype=dtype))
         layers.append(Activation(activation))
-    layers.append(Dense(sizes[-1], n_outputs, dtype))
+        if rate > 0:
+            layers.append(Dropout(rate, n_out, dtype))
+        n_in = n_out
+    layers.append(Dense(n_in, n_outputs, dtype))
     return Network(layers, make_loss(loss), dtype)
+
+
+def _per_layer(dropout, n_hidden: int) -> list[float]:
+    if np.ndim(dropout) == 0:
+        return [float(dropout)] * n_hidden
+    rates = [float(r) for r in dropout]
+    if len(rates) != n_hidden:
+        raise ValueError(
+            f"dropout has {len(rates)} rates but there are {n_hidden} hidden layers."
+        )
+    return rates

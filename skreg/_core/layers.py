@@ -48,7 +48,11 @@ class Layer:
         return []
 
     def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]):
+        """Use ``params`` / ``grads`` as storage, keeping the current values."""
         for name, _, _ in self.param_specs():
+            current = getattr(self, name, None)
+            if current is not None:
+                params[name][...] = current
             setattr(self, name, params[name])
             setattr(self, "d" + name, grads[name])
 

@@ -40,6 +40,9 @@ class Network:
             if layer.param_specs():
                 layer.bind(*bindings[id(layer)])
         self.dense = [layer for layer in layers if isinstance(layer, Dense)]
+        self._first_learnable = next(
+            i for i, layer in enumerate(layers) if layer.param_specs()
+        )
         self._d_raw = Workspace(self.dense[-1].n_out, self.dtype)
 
     # -- parameters ---------------------------------------------------------
@@ -94,8 +97,9 @@ class Network:
     def backward(self, d_raw: np.ndarray, caches: list) -> None:
         """Back-propagate ``d_raw`` and fill ``grad``; no gradient for the input."""
         dout = d_raw
-        for i in range(len(self.layers) - 1, -1, -1):
-            dout, _ = self.layers[i].backward(dout, caches[i], need_dx=i > 0)
+        first = self._first_learnable
+        for i in range(len(self.layers) - 1, first - 1, -1):
+            dout, _ = self.layers[i].backward(dout, caches[i], need_dx=i > first)
 
     def loss_and_gradient(self, X, y, sample_weight, scale: float, rng=None) -> float:
         """Training pass on one batch.
@@ -108,6 +112,18 @@ class Network:
         loss, _ = self.loss.value_and_gradient(y, raw, sample_weight, scale, d_raw)
         self.backward(d_raw, caches)
         return loss
+
+    def calibrate_running_stats(self, X) -> None:
+        """Set running statistics to the statistics of ``X`` (one full batch)."""
+        layers = [layer for layer in self.layers if hasattr(layer, "running_mean")]
+        momenta = [layer.momentum for layer in layers]
+        for layer in layers:
+            layer.momentum = 1.0
+        try:
+            self.forward(X, training=True)
+        finally:
+            for layer, momentum in zip(layers, momenta):
+                layer.momentum = momentum
 
     def raw_output(self, X) -> np.ndarray:
         """Inference-mode raw output, as a new array."""
