@@ -25,6 +25,10 @@ _VARIANTS = [
     {"solver": "sgd"},
     {"solver": "lbfgs"},
     {"early_stopping": True},
+    {"dropout": 0.2},
+    {"batch_norm": True},
+    {"dropout": 0.2, "batch_norm": True, "early_stopping": True},
+    {"input_noise": 0.1},
 ]
 
 
@@ -35,12 +39,25 @@ def _estimators():
 
 
 def _expected_failures(estimator):
-    if not estimator.early_stopping:
+    if estimator.early_stopping:
+        reason = (
+            "early stopping holds out rows: a repeated row can land on both "
+            "sides of the split, so weights and repetitions cannot give the same "
+            "split"
+        )
+    elif estimator.dropout or estimator.input_noise:
+        reason = (
+            "dropout masks and input noise are drawn per row, so a repeated row "
+            "gets two independent draws where a weighted row gets one"
+        )
+    elif estimator.batch_norm:
+        reason = (
+            "batch statistics are computed over rows (unweighted, as in every "
+            "batch-norm implementation), so repeating a row changes the batch "
+            "mean and variance while weighting it does not"
+        )
+    else:
         return {}
-    reason = (
-        "early stopping holds out rows: a repeated row can land on both sides "
-        "of the split, so weights and repetitions cannot give the same split"
-    )
     return {
         "check_sample_weight_equivalence_on_dense_data": reason,
         "check_sample_weight_equivalence_on_sparse_data": reason,

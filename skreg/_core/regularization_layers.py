@@ -88,7 +88,8 @@ class BatchNorm(Layer):
             return out, None
         if X.shape[0] < 2:
             raise ValueError(
-                "Batch normalization needs at least 2 samples per training batch."
+                "Batch normalization needs at least 2 samples per training batch "
+                f"to estimate a variance; got n_samples = {X.shape[0]}."
             )
         mean = X.mean(axis=0)
         X -= mean  # the dense layer's output buffer is ours to overwrite
