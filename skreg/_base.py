@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _fitting
 from ._core import build_network
+from ._penalties import PENALTIES
 from ._sklearn_compat import (
     Interval,
     Options,
@@ -41,7 +42,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "penalty": [StrOptions(set(PENALTIES)), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -187,15 +188,6 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 "dropout and input_noise make the objective random, which "
                 "L-BFGS's line search cannot handle; use solver='adam' or 'sgd' "
                 "with them (batch_norm works with every solver)."
-            )
-        sparse_penalty = self.penalty == "l1" or (
-            self.penalty == "elasticnet" and self.l1_ratio > 0
-        )
-        if self.solver == "lbfgs" and sparse_penalty and self.alpha > 0:
-            raise ValueError(
-                f"solver='lbfgs' needs a smooth penalty; penalty={self.penalty!r} "
-                "is not differentiable at 0. Use solver='adam' or 'sgd', whose "
-                "proximal steps give exact zeros, or penalty='l2'."
             )
 
     def _check_partial_fit(self) -> bool:

@@ -10,11 +10,15 @@ activation : {{'identity', 'logistic', 'tanh', 'relu'}}, default='relu'
     Activation function of the hidden layers.
 
 solver : {{'lbfgs', 'sgd', 'adam'}}, default='adam'
-    ``'adam'`` and ``'sgd'`` are minibatch methods; L1 / elastic-net
-    penalties are applied by a proximal (soft-thresholding) step after each
-    update, so weights become exactly 0.0 (with Adam the threshold uses the
-    per-coordinate step size). ``'lbfgs'`` is scipy's full-batch L-BFGS-B and
-    needs a smooth penalty (``'l2'``, ``None`` or ``alpha=0``).
+    ``'adam'`` and ``'sgd'`` are minibatch methods; non-smooth penalties
+    (L1, elastic net, group lasso) are applied by a proximal
+    (soft-thresholding) step after each update, so weights become exactly
+    0.0 (with Adam the threshold uses the per-coordinate step size).
+    ``'lbfgs'`` is the full-batch solver: scipy's L-BFGS-B for smooth
+    penalties (``'l2'``, ``None``), and FISTA (accelerated proximal gradient
+    with backtracking and restarts) for ``'l1'``, ``'elasticnet'`` and
+    ``'group_lasso'``, which reaches exact zeros; ``tol`` bounds the
+    max-norm of the (composite) gradient at the solution for both.
 
 alpha : float, default=0.0001
     Penalty strength lambda. The objective is
@@ -23,11 +27,15 @@ alpha : float, default=0.0001
     ``batch_size`` (unlike scikit-learn's MLP, whose effective strength
     depends on the batch size).
 
-penalty : {{'l2', 'l1', 'elasticnet'}} or None, default='l2'
-    ``R(W)``: ``'l2'`` is ``1/2 sum ||W_l||_F^2``, ``'l1'`` is
-    ``sum |W_l[j, k]|``, ``'elasticnet'`` is
-    ``l1_ratio * R_l1 + (1 - l1_ratio) * R_l2``. Only the dense weight
-    matrices are penalized, never the biases.
+penalty : {{'l2', 'l1', 'elasticnet', 'group_lasso'}} or None, default='l2'
+    ``R(W)``: ``'l2'`` is ``1/2 sum_l ||W_l||_F^2``, ``'l1'`` is
+    ``sum_l sum_jk |W_l[j, k]|``, ``'elasticnet'`` is
+    ``l1_ratio * R_l1 + (1 - l1_ratio) * R_l2``, and ``'group_lasso'`` is
+    ``sum_j ||W_1[j, :]||_2 + 1/2 sum_(l >= 2) ||W_l||_F^2``: each input
+    feature's outgoing first-layer weights form one group that is zeroed as a
+    whole (feature selection; with ``hidden_layer_sizes=()`` and several
+    outputs it is the multi-task lasso). Only the dense weight matrices are
+    penalized, never the biases or batch-norm parameters.
 
 l1_ratio : float, default=0.5
     Elastic-net mixing, in [0, 1]; used only with ``penalty='elasticnet'``.
@@ -99,10 +107,30 @@ max_fun : int, default=15000
     Maximum number of loss evaluations of ``'lbfgs'``."""
 
 _SHARED_ATTRIBUTES = """\
+feature_importances_ : ndarray of shape (n_features_in_,)
+    Euclidean norm of each input feature's row of first-layer weights;
+    exactly 0 when the feature is unused (usable by ``SelectFromModel``).
+
+n_features_selected_ : int
+    Number of input features with a non-zero first-layer row.
+
+sparsity_ : float
+    Fraction of all dense weights that are exactly 0.0.
+
 loss_ : float
     The objective ``J`` at the end of fitting (data term plus penalty).
 
-best_loss_ : float or None
+best_feature_importances_ : ndarray of shape (n_features_in_,)
+    Euclidean norm of each input feature's row of first-layer weights;
+    exactly 0 when the feature is unused (usable by ``SelectFromModel``).
+
+n_features_selected_ : int
+    Number of input features with a non-zero first-layer row.
+
+sparsity_ : float
+    Fraction of all dense weights that are exactly 0.0.
+
+loss_ : float or None
     Minimum of ``loss_curve_``; ``None`` with early stopping.
 
 loss_curve_ : list of float

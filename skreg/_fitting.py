@@ -20,6 +20,7 @@ from ._training import (
     LossMonitor,
     StochasticRun,
     ValidationMonitor,
+    fit_fista,
     fit_lbfgs,
     train_epochs,
 )
@@ -97,6 +98,7 @@ def store_network(est, network) -> None:
         raise ValueError(_DIVERGED.format(where="", lr=est.learning_rate_init))
     est.coefs_ = [W.copy() for W in network.coefs]
     est.intercepts_ = [b.copy() for b in network.intercepts]
+    _store_sparsity(est)
     bn_layers = _bn_layers(network)
     for attr, name in _BN_ATTRIBUTES.items():
         if bn_layers:
@@ -105,11 +107,31 @@ def store_network(est, network) -> None:
             est.__dict__.pop(name, None)
 
 
+def _store_sparsity(est) -> None:
+    """Feature importances and exact-zero counts from the fitted weights."""
+    W1 = est.coefs_[0]
+    est.feature_importances_ = np.sqrt(np.einsum("ij,ij->i", W1, W1))
+    est.n_features_selected_ = int(np.count_nonzero(np.any(W1 != 0, axis=1)))
+    n_zero = sum(int(np.count_nonzero(W == 0)) for W in est.coefs_)
+    est.sparsity_ = n_zero / sum(W.size for W in est.coefs_)
+
+
 # -- full batch ------------------------------------------------------------------
+def _penalty(est, network, total_weight):
+    return make_penalty(
+        est.penalty,
+        est.alpha / total_weight,
+        est.l1_ratio,
+        first_layer_shape=network.dense[0].W.shape,
+    )
+
+
 def fit_full_batch(est, network, X, Y, sample_weight) -> None:
+    """``solver='lbfgs'``: L-BFGS-B for smooth penalties, FISTA otherwise."""
     S = X.shape[0] if sample_weight is None else sample_weight.sum()
-    penalty = make_penalty(est.penalty, est.alpha / S, est.l1_ratio)
-    result = fit_lbfgs(
+    penalty = _penalty(est, network, S)
+    solve = fit_lbfgs if penalty.smooth else fit_fista
+    result = solve(
         network,
         penalty,
         X,
@@ -243,7 +265,7 @@ def fit_stochastic(est, network, X, Y, sample_weight, incremental, random_state)
         sw, X_val, Y_val, sw_val = sample_weight, None, None, None
     run = _get_run(est, network, X.shape[0], incremental, random_state)
     S = X.shape[0] if sw is None else float(sw.sum())
-    run.penalty = make_penalty(est.penalty, est.alpha / S, est.l1_ratio)
+    run.penalty = _penalty(est, run.network, S)
     monitor = getattr(run, "monitor", None) if incremental else None
     if monitor is None:
         monitor = _make_monitor(est, X_val, Y_val, sw_val)

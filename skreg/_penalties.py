@@ -7,6 +7,13 @@ carries its strength, ``alpha / S`` for the objective of DESIGN.md section 2::
     J(W, b) = (1/S) sum_i s_i l_i + (alpha / S) R(W)
     R_l2 = 1/2 ||W||^2,  R_l1 = ||W||_1,
     R_elasticnet = l1_ratio R_l1 + (1 - l1_ratio) R_l2
+    R_group_lasso = sum_j ||W_1[j, :]||_2 + 1/2 sum_{l >= 2} ||W_l||_F^2
+
+The group lasso selects input features: each input's row of outgoing weights
+in the first layer is one group, shrunk as a whole by block soft-thresholding,
+so an unused feature's row is exactly zero. The deeper layers get the L2
+term: without it, a positively homogeneous network could move the scale from
+the first layer into the next and make the group penalty meaningless.
 
 Gradient-based solvers add ``smooth_grad`` (the differentiable part) to the
 data gradient and then apply ``prox`` (the proximal operator of the
@@ -57,6 +64,13 @@ class Penalty:
             out += self.l1_strength * float(np.abs(flat).sum())
         return out
 
+    def smooth_value(self, w: np.ndarray) -> float:
+        """The differentiable part of ``value`` (what proximal solvers see)."""
+        if not self.l2_strength:
+            return 0.0
+        flat = w.ravel()
+        return 0.5 * self.l2_strength * float(np.dot(flat, flat))
+
     def grad(self, w: np.ndarray) -> np.ndarray:
         """Full (sub)gradient of ``strength * R`` (``sign(0) = 0`` for L1)."""
         return self.l2_strength * w + self.l1_strength * np.sign(w)
@@ -97,8 +111,78 @@ class ElasticNet(Penalty):
         self.smooth = self.l1_ratio == 0.0
 
 
-def make_penalty(name: str | None, strength: float, l1_ratio: float = 0.5) -> Penalty:
-    """Penalty object for ``name`` in {None, 'l2', 'l1', 'elasticnet'}."""
+def block_soft_threshold(W: np.ndarray, threshold) -> np.ndarray:
+    """In place, each row ``r`` of ``W`` becomes ``r * max(0, 1 - t / ||r||)``.
+
+    ``threshold`` is a scalar or one value per row; rows whose norm is at most
+    their threshold become exactly zero.
+    """
+    norms = np.sqrt(np.einsum("ij,ij->i", W, W))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(norms > threshold, 1.0 - threshold / norms, 0.0)
+    W *= factor[:, None].astype(W.dtype, copy=False)
+    return W
+
+
+class GroupLasso(Penalty):
+    """Row-wise (input-feature) group lasso on the first layer, L2 on the rest.
+
+    ``first_layer_shape`` is ``(n_features, n_units)`` of the first weight
+    matrix, which occupies the start of the flat penalized vector.
+    """
+
+    name = "group_lasso"
+    smooth = False
+
+    def __init__(self, strength: float, first_layer_shape: tuple[int, int]):
+        super().__init__(strength, l1_ratio=0.0)
+        self.shape = tuple(first_layer_shape)
+        self.size = self.shape[0] * self.shape[1]
+
+    def _split(self, w):
+        return w[: self.size].reshape(self.shape), w[self.size :]
+
+    def value(self, w):
+        first, rest = self._split(w.ravel())
+        group = np.sqrt(np.einsum("ij,ij->i", first, first)).sum()
+        return self.strength * (float(group) + 0.5 * float(np.dot(rest, rest)))
+
+    def smooth_value(self, w):
+        _, rest = self._split(w.ravel())
+        return 0.5 * self.strength * float(np.dot(rest, rest))
+
+    def grad(self, w):
+        first, rest = self._split(w.ravel())
+        norms = np.sqrt(np.einsum("ij,ij->i", first, first))[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g_first = np.where(norms > 0, first / norms, 0.0)
+        return self.strength * np.concatenate([g_first.ravel(), rest]).reshape(w.shape)
+
+    def add_smooth_grad(self, w, g):
+        g[self.size :] += self.strength * w[self.size :]
+        return g
+
+    def prox(self, w, step):
+        first, _ = self._split(w)
+        if np.ndim(step) > 0:  # per-coordinate (Adam): one step per group, the mean
+            step = np.asarray(step)[: self.size].reshape(self.shape).mean(axis=1)
+        block_soft_threshold(first, step * self.strength)
+        return w
+
+
+PENALTIES = ("l2", "l1", "elasticnet", "group_lasso")
+
+
+def make_penalty(
+    name: str | None,
+    strength: float,
+    l1_ratio: float = 0.5,
+    first_layer_shape: tuple[int, int] | None = None,
+) -> Penalty:
+    """Penalty object for ``name`` in ``(None, *PENALTIES)``.
+
+    ``first_layer_shape`` is required by ``'group_lasso'``.
+    """
     if name is None or strength == 0.0:
         return Penalty(0.0)
     if name == "l2":
@@ -107,4 +191,6 @@ def make_penalty(name: str | None, strength: float, l1_ratio: float = 0.5) -> Pe
         return L1(strength)
     if name == "elasticnet":
         return ElasticNet(strength, l1_ratio)
+    if name == "group_lasso":
+        return GroupLasso(strength, first_layer_shape)
     raise ValueError(f"Unknown penalty {name!r}.")

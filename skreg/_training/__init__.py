@@ -6,6 +6,7 @@ the estimator to turn into warnings or errors.
 """
 
 from .callbacks import EpochRecord, LossMonitor, ValidationMonitor
+from .fista import fit_fista
 from .lbfgs import fit_lbfgs
 from .stochastic import StochasticRun, TrainResult, train_epochs
 
@@ -15,6 +16,7 @@ __all__ = [
     "StochasticRun",
     "TrainResult",
     "ValidationMonitor",
+    "fit_fista",
     "fit_lbfgs",
     "train_epochs",
 ]
