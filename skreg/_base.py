@@ -73,6 +73,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "batch_norm": ["boolean"],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="right")],
         "input_noise": [Interval(Real, 0, None, closed="left")],
+        "mc_samples": [Interval(Integral, 2, None, closed="left")],
     }
 
     @abstractmethod
@@ -107,6 +108,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         batch_norm,
         batch_norm_momentum,
         input_noise,
+        mc_samples,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -137,6 +139,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.batch_norm = batch_norm
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
+        self.mc_samples = mc_samples
 
     # -- subclass hooks ------------------------------------------------------
     @abstractmethod
@@ -293,8 +296,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             input_noise=self.input_noise,
         )
 
-    def _inference_network(self):
-        """The fitted network in inference mode (dropout and noise are off)."""
+    def _inference_network(self, dropout=0.0):
+        """The fitted network (dropout layers only when ``dropout`` is given)."""
         network = build_network(
             self.n_features_in_,
             [W.shape[1] for W in self.coefs_[:-1]],
@@ -302,10 +305,52 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self.activation,
             self._loss_name(),
             self.coefs_[0].dtype,
+            dropout=dropout,
             batch_norm=hasattr(self, "batch_norm_gamma_"),
         )
         _fitting.load_fitted_weights(self, network)
         return network
+
+    def _mc_dropout_moments(self, X):
+        """Mean and standard deviation of ``mc_samples`` Monte Carlo dropout
+        passes (dropout on, batch norm on running statistics, no input noise).
+
+        Deterministic for a fixed ``random_state``.
+        """
+        check_is_fitted(self)
+        rates = self._dropout_rates()
+        if not any(rates):
+            raise ValueError(
+                "Monte Carlo dropout needs dropout > 0, but this model was set up "
+                f"with dropout={self.dropout!r}. Refit with e.g. dropout=0.1, or "
+                "use an ensemble (e.g. sklearn.ensemble.BaggingRegressor over "
+                "skreg.MLPRegressor) for uncertainty without dropout."
+            )
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        network = self._inference_network(dropout=rates)
+        X = X.astype(network.dtype, copy=False)
+        rng = _fitting.make_rng(check_random_state(self.random_state))
+        total = np.zeros((X.shape[0], self.n_outputs_))
+        total_sq = np.zeros_like(total)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(self.mc_samples):
+                draw = network.predict(
+                    X, chunk_size=PREDICT_CHUNK_ROWS, rng=rng, mc_dropout=True
+                )
+                total += draw
+                total_sq += np.square(draw, dtype=np.float64)
+        mean = total / self.mc_samples
+        var = np.maximum(total_sq / self.mc_samples - mean**2, 0.0)
+        dtype = network.dtype
+        return mean.astype(dtype), np.sqrt(var).astype(dtype)
 
     def _is_classifier(self) -> bool:
         return self.__sklearn_tags__().estimator_type == "classifier"

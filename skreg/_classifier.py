@@ -47,6 +47,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         batch_norm=False,
         batch_norm_momentum=0.1,
         input_noise=0.0,
+        mc_samples=100,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -78,6 +79,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             batch_norm=batch_norm,
             batch_norm_momentum=batch_norm_momentum,
             input_noise=input_noise,
+            mc_samples=mc_samples,
         )
 
     # -- targets ---------------------------------------------------------------
@@ -193,20 +195,24 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         return self._decode(self._forward(X))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, mc_dropout=False):
         """Probability estimates.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
+        mc_dropout : bool, default=False
+            Average the probabilities of ``mc_samples`` forward passes with
+            dropout on (Monte Carlo dropout; needs ``dropout > 0``,
+            deterministic for a fixed ``random_state``).
 
         Returns
         -------
         y_prob : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
         """
-        proba = self._forward(X)
+        proba = self._mc_dropout_moments(X)[0] if mc_dropout else self._forward(X)
         if self.out_activation_ == "logistic":
             # Keep logistic outputs strictly inside (0, 1), as probabilities of
             # a finite logit are, so that log-probabilities stay finite.

@@ -104,7 +104,35 @@ n_iter_no_change : int, default=10
     Epochs without improvement of more than ``tol`` before stopping.
 
 max_fun : int, default=15000
-    Maximum number of loss evaluations of ``'lbfgs'``."""
+    Maximum number of loss evaluations of ``'lbfgs'``.
+
+dropout : float or sequence of float, default=0.0
+    Inverted dropout after each hidden layer's activation: one rate for every
+    hidden layer or one rate per hidden layer, each in [0, 1). In training a
+    unit is kept with probability ``1 - p`` and scaled by ``1 / (1 - p)``; at
+    prediction dropout is off. Needs ``solver='adam'`` or ``'sgd'``.
+
+batch_norm : bool, default=False
+    Batch normalization in every hidden layer (``Dense -> BatchNorm ->
+    activation -> dropout``): batch mean and biased batch variance (+1e-5) in
+    training, running statistics at prediction. Its ``gamma`` / ``beta`` are
+    learned and never penalized. A final minibatch of one sample is merged
+    into the previous one. With ``'lbfgs'`` (full batch) the running
+    statistics are the training-set statistics.
+
+batch_norm_momentum : float, default=0.1
+    Weight of the current batch in the running statistics:
+    ``running = (1 - m) * running + m * batch`` (PyTorch's convention;
+    Keras's ``momentum=0.99`` means ``m = 0.01``).
+
+input_noise : float, default=0.0
+    Standard deviation of Gaussian noise added to the inputs in training
+    only (noise injection); 0 turns it off. Needs ``'adam'`` or ``'sgd'``.
+
+mc_samples : int, default=100
+    Number of Monte Carlo dropout passes used by ``predict(X,
+    return_std=True)`` (regressor) and ``predict_proba(X, mc_dropout=True)``
+    (classifier)."""
 
 _SHARED_ATTRIBUTES = """\
 feature_importances_ : ndarray of shape (n_features_in_,)
@@ -150,6 +178,14 @@ coefs_ : list of ndarray of shape (n_in, n_out)
 
 intercepts_ : list of ndarray of shape (n_out,)
     Bias vector of each layer.
+
+batch_norm_gamma_, batch_norm_beta_ : list of ndarray of shape (n_units,)
+    Learned batch-norm scale and shift of each hidden layer (only with
+    ``batch_norm=True``).
+
+batch_norm_running_mean_, batch_norm_running_var_ : list of ndarray
+    Running statistics of each hidden layer used at prediction (only with
+    ``batch_norm=True``).
 
 n_features_in_ : int
     Number of features seen during fit.

@@ -226,7 +226,7 @@ def _make_monitor(est, X_val, Y_val, sw_val):
         return LossMonitor(est.tol, np.inf if best is None else best)
 
     def score(network):
-        pred = network.predict(X_val)
+        pred = network.predict(X_val, chunk_size=4096)
         if not np.isfinite(pred).all():
             return -np.inf
         return est._validation_score(Y_val, pred, sw_val)

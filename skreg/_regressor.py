@@ -51,6 +51,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         batch_norm=False,
         batch_norm_momentum=0.1,
         input_noise=0.0,
+        mc_samples=100,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -82,6 +83,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             batch_norm=batch_norm,
             batch_norm_momentum=batch_norm_momentum,
             input_noise=input_noise,
+            mc_samples=mc_samples,
         )
         self.loss = loss
 
@@ -144,21 +146,30 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict using the multilayer perceptron.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
+        return_std : bool, default=False
+            Monte Carlo dropout: return the mean and the standard deviation of
+            ``mc_samples`` forward passes with dropout on (batch norm uses its
+            running statistics, input noise is off). Needs ``dropout > 0``;
+            deterministic for a fixed ``random_state``.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values.
+            The predicted values (the Monte Carlo mean with ``return_std``).
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Standard deviation of the Monte Carlo passes; only with
+            ``return_std=True``.
         """
-        y_pred = self._forward(X)
-        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+        if return_std:
+            return tuple(_squeeze(a) for a in self._mc_dropout_moments(X))
+        return _squeeze(self._forward(X))
 
 
 MLPRegressor.__doc__ = mlp_docstring(
@@ -186,3 +197,7 @@ sklearn.linear_model.Ridge : Equal to ``hidden_layer_sizes=()``, ``penalty='l2'`
 >>> reg.score(X, y) > 0.99
 True""",
 )
+
+
+def _squeeze(y_pred):
+    return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred

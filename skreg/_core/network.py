@@ -14,6 +14,7 @@ import numpy as np
 from .init import glorot_uniform
 from .layers import Dense, Layer, Workspace
 from .losses import Loss
+from .regularization_layers import Dropout
 
 
 class Network:
@@ -85,12 +86,17 @@ class Network:
                 buf[...] = state[f"{i}.{name}"]
 
     # -- passes ---------------------------------------------------------------
-    def forward(self, X, training: bool = False, rng=None):
-        """Raw output (before the loss's link) and the per-layer caches."""
+    def forward(self, X, training: bool = False, rng=None, mc_dropout: bool = False):
+        """Raw output (before the loss's link) and the per-layer caches.
+
+        ``mc_dropout`` keeps dropout stochastic while everything else is in
+        inference mode (Monte Carlo dropout); it needs ``rng``.
+        """
         caches = []
         out = X
         for layer in self.layers:
-            out, cache = layer.forward(out, training, rng)
+            mode = training or (mc_dropout and isinstance(layer, Dropout))
+            out, cache = layer.forward(out, mode, rng)
             caches.append(cache)
         return out, caches
 
@@ -125,19 +131,18 @@ class Network:
             for layer, momentum in zip(layers, momenta):
                 layer.momentum = momentum
 
-    def raw_output(self, X) -> np.ndarray:
-        """Inference-mode raw output, as a new array."""
-        raw, _ = self.forward(X, training=False)
-        return raw.copy()
+    def predict(
+        self, X, chunk_size: int | None = None, rng=None, mc_dropout: bool = False
+    ) -> np.ndarray:
+        """Inference-mode prediction (link applied), computed in row chunks.
 
-    def predict(self, X, chunk_size: int | None = None) -> np.ndarray:
-        """Inference-mode prediction (link applied), computed in row chunks."""
+        With ``mc_dropout``, one Monte Carlo dropout draw (see ``forward``).
+        """
         n = X.shape[0]
-        if chunk_size is None or n <= chunk_size:
-            return self.loss.link(self.raw_output(X))
+        chunk_size = n if chunk_size is None else max(1, chunk_size)
         out = np.empty((n, self.dense[-1].n_out), dtype=self.dtype)
         for start in range(0, n, chunk_size):
             stop = min(start + chunk_size, n)
-            raw, _ = self.forward(X[start:stop], training=False)
+            raw, _ = self.forward(X[start:stop], rng=rng, mc_dropout=mc_dropout)
             out[start:stop] = raw
         return self.loss.link(out)
