@@ -213,11 +213,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Probability of each class, in the order of ``classes_``.
         """
         proba = self._mc_dropout_moments(X)[0] if mc_dropout else self._forward(X)
+        # Probabilities of finite logits are strictly inside (0, 1): keep them
+        # there after rounding, so that log-probabilities stay finite.
+        finfo = np.finfo(proba.dtype)
+        upper = np.nextafter(finfo.dtype.type(1), finfo.dtype.type(0))
         if self.out_activation_ == "logistic":
-            # Keep logistic outputs strictly inside (0, 1), as probabilities of
-            # a finite logit are, so that log-probabilities stay finite.
-            eps = np.finfo(proba.dtype).eps
-            np.clip(proba, eps, 1 - eps, out=proba)
+            np.clip(proba, finfo.tiny, upper, out=proba)
+        else:
+            np.maximum(proba, finfo.tiny, out=proba)
         if proba.shape[1] == 1:
             proba = np.hstack([1 - proba, proba])
         return proba

@@ -30,21 +30,33 @@ class Network:
         self.n_penalized = sum(n for (_, (_, _, pen)), n in zip(ordered, sizes) if pen)
         self.theta = np.zeros(sum(sizes), dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
-        bindings = {id(layer): ({}, {}) for layer in layers}
-        start = 0
-        for (layer, (name, shape, _)), size in zip(ordered, sizes):
-            p, g = bindings[id(layer)]
-            p[name] = self.theta[start : start + size].reshape(shape)
-            g[name] = self.grad[start : start + size].reshape(shape)
-            start += size
-        for layer in layers:
-            if layer.param_specs():
-                layer.bind(*bindings[id(layer)])
+        self._bind_layers()
         self.dense = [layer for layer in layers if isinstance(layer, Dense)]
         self._first_learnable = next(
             i for i, layer in enumerate(layers) if layer.param_specs()
         )
         self._d_raw = Workspace(self.dense[-1].n_out, self.dtype)
+
+    def _bind_layers(self) -> None:
+        """Make every layer's parameters views of ``theta`` (and ``grad``)."""
+        specs = [(lay, spec) for lay in self.layers for spec in lay.param_specs()]
+        ordered = [s for s in specs if s[1][2]] + [s for s in specs if not s[1][2]]
+        bindings = {id(layer): ({}, {}) for layer in self.layers}
+        start = 0
+        for layer, (name, shape, _) in ordered:
+            size = int(np.prod(shape))
+            p, g = bindings[id(layer)]
+            p[name] = self.theta[start : start + size].reshape(shape)
+            g[name] = self.grad[start : start + size].reshape(shape)
+            start += size
+        for layer in self.layers:
+            if layer.param_specs():
+                layer.bind(*bindings[id(layer)])
+
+    def __setstate__(self, state):
+        # Pickling turns the layers' views into separate arrays: rebind them.
+        self.__dict__.update(state)
+        self._bind_layers()
 
     # -- parameters ---------------------------------------------------------
     @property

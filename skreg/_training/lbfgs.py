@@ -21,7 +21,10 @@ def fit_lbfgs(
 ) -> FullBatchResult:
     """Minimize ``J = (1/S) sum_i s_i l_i + (alpha/S) R(W)`` over all parameters.
 
-    ``tol`` is L-BFGS-B's ``gtol`` (as in scikit-learn).
+    ``tol`` is L-BFGS-B's ``gtol`` (as in scikit-learn). scipy's relative
+    function-decrease test (``ftol``) is set to 64 machine epsilons, as in
+    scikit-learn's LogisticRegression, so that ``tol`` rather than a flat
+    stretch of the objective decides when the fit has converged.
     """
     if not penalty.smooth:
         raise ValueError(f"L-BFGS needs a smooth penalty, got {penalty.name!r}.")
@@ -32,7 +35,12 @@ def fit_lbfgs(
             network.theta.astype(np.float64),
             method="L-BFGS-B",
             jac=True,
-            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+            options={
+                "maxiter": max_iter,
+                "maxfun": max_fun,
+                "gtol": tol,
+                "ftol": 64 * np.finfo(float).eps,
+            },
         )
     network.theta[...] = res.x
     loss = float(res.fun)
