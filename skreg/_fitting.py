@@ -279,7 +279,7 @@ def fit_stochastic(est, network, X, Y, sample_weight, incremental, random_state)
         monitor=monitor,
         n_iter_no_change=est.n_iter_no_change,
         incremental=incremental,
-        verbose=bool(est.verbose),
+        verbose=int(est.verbose),
     )
     if run.network is not network:  # partial_fit continues its own network
         network.theta[...] = run.network.theta

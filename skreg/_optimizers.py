@@ -58,19 +58,14 @@ class SGD:
                 self.learning_rate_init / (time_step + 1) ** self.power_t
             )
 
-    def trigger_stopping(self, msg: str, verbose: bool) -> bool:
+    def trigger_stopping(self, msg: str) -> tuple[bool, str]:
+        """Whether to stop after a stall, and a note saying what was done."""
         if self.lr_schedule != "adaptive":
-            if verbose:
-                print(msg + " Stopping.")
-            return True
+            return True, msg + " Stopping."
         if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
+            return True, msg + " Learning rate too small. Stopping."
         self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
+        return False, msg + f" Setting learning rate to {self.learning_rate:f}"
 
 
 class Adam:
@@ -118,7 +113,5 @@ class Adam:
     def iteration_ends(self, time_step: int) -> None:
         pass
 
-    def trigger_stopping(self, msg: str, verbose: bool) -> bool:
-        if verbose:
-            print(msg + " Stopping.")
-        return True
+    def trigger_stopping(self, msg: str) -> tuple[bool, str]:
+        return True, msg + " Stopping."

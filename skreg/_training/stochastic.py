@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from .._core.layers import Workspace
 from .batches import batch_bounds
 from .callbacks import EpochRecord
+from .progress import make_reporter
 
 
 @dataclass
@@ -112,7 +113,7 @@ def train_epochs(
     monitor,
     n_iter_no_change: float,
     incremental: bool = False,
-    verbose: bool = False,
+    verbose: int = 0,
 ) -> TrainResult:
     """Run epochs until the monitor stops training, ``max_iter`` or divergence.
 
@@ -125,6 +126,7 @@ def train_epochs(
     total_weight = float(n if sample_weight is None else sample_weight.sum())
     result = TrainResult(status="max_iter")
     start = time.perf_counter()
+    reporter = make_reporter(verbose, 1 if incremental else max_iter)
     try:
         for epoch in range(1, max_iter + 1):
             data_sum = run.run_epoch(X, y, sample_weight)
@@ -137,12 +139,15 @@ def train_epochs(
             monitor.update(record, run.network)
             record.elapsed = time.perf_counter() - start
             result.records.append(record)
-            if verbose:
-                _print_epoch(record)
+            if reporter is not None:
+                reporter.update(record)
             run.optimizer.iteration_ends(run.t)
             if monitor.no_improvement_count > n_iter_no_change:
                 message = monitor.message(n_iter_no_change)
-                if run.optimizer.trigger_stopping(message, verbose):
+                stop, note = run.optimizer.trigger_stopping(message)
+                if reporter is not None:
+                    reporter.message(note)
+                if stop:
                     result.status = "converged"
                     break
                 monitor.no_improvement_count = 0
@@ -151,10 +156,7 @@ def train_epochs(
                 break
     except KeyboardInterrupt:
         result.status = "interrupted"
+    finally:
+        if reporter is not None:
+            reporter.close()
     return result
-
-
-def _print_epoch(record: EpochRecord) -> None:
-    print(f"Iteration {record.epoch}, loss = {record.loss:.8f}")
-    if record.validation_score is not None:
-        print(f"Validation score: {record.validation_score:f}")
