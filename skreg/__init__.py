@@ -1,8 +1,10 @@
 """skreg: properly regularized multilayer perceptrons for scikit-learn."""
 
 from ._classifier import MLPClassifier
+from ._cv_estimators import MLPClassifierCV, MLPRegressorCV
 from ._regressor import MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
 __all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ += ["MLPClassifierCV", "MLPRegressorCV"]

@@ -1,0 +1,314 @@
+"""The shared base of MLPRegressorCV and MLPClassifierCV.
+
+Composition, not inheritance: the CV estimator holds every parameter of the
+plain estimator except ``alpha`` and ``warm_start``, builds a plain estimator
+from them, clones it for each (l1_ratio, fold) path (``_cv_path``), picks
+``(l1_ratio_, alpha_)`` (``_cv_select``), refits along the path on all the
+data, and delegates prediction to that refitted ``estimator_``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import effective_n_jobs
+from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._cv_grid import alpha_grid
+from ._cv_path import FoldPath, fit_fold_path, iter_path, target_scale
+from ._cv_select import select, summarize
+from ._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+
+# Parameters of the plain estimator that the CV estimator sets itself.
+NOT_FORWARDED = ("alpha", "warm_start")
+
+_CV_CONSTRAINTS: dict = {
+    "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+    "eps": [Interval(Real, 0, None, closed="neither")],
+    "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    "cv": ["cv_object"],
+    "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+    "selection": [StrOptions({"best", "1se"})],
+    "n_jobs": [Integral, None],
+    "verbose": ["verbose"],
+}
+
+# Fitted attributes computed by the CV itself, never copied from estimator_.
+_CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})
+
+
+def cv_parameter_constraints(estimator_class) -> dict:
+    """The plain estimator's constraints without ``NOT_FORWARDED``, plus the
+    CV parameters (which override ``l1_ratio`` and ``verbose``)."""
+    constraints = {
+        name: rule
+        for name, rule in estimator_class._parameter_constraints.items()
+        if name not in NOT_FORWARDED
+    }
+    return {**constraints, **_CV_CONSTRAINTS}
+
+
+def forwarded_parameters(estimator_class) -> list[str]:
+    """Names of the plain estimator's parameters that the CV estimator has."""
+    names = inspect.signature(estimator_class.__init__).parameters
+    return [name for name in names if name not in ("self", *NOT_FORWARDED)]
+
+
+class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
+    """Base class of the cross-validated MLPs. Do not use directly."""
+
+    @property
+    @abstractmethod
+    def _estimator_class(self):
+        """The plain estimator class that is cross-validated."""
+
+    @abstractmethod
+    def _encode_targets(self, y) -> np.ndarray:
+        """Targets as the 2-D matrix whose null-model residuals set the grid."""
+
+    # -- parameters ----------------------------------------------------------
+    def _l1_ratios(self) -> list[float]:
+        ratios = [float(r) for r in np.atleast_1d(self.l1_ratio)]
+        if not ratios or any(not 0.0 <= r <= 1.0 for r in ratios):
+            raise ValueError(f"l1_ratio values must be in [0, 1], got {ratios}.")
+        if len(ratios) > 1 and self.penalty != "elasticnet":
+            raise ValueError(
+                f"Several l1_ratio values only make sense with "
+                f"penalty='elasticnet'; penalty={self.penalty!r} ignores them."
+            )
+        return ratios
+
+    def _check_penalty(self) -> None:
+        if self.penalty is None:
+            raise ValueError(
+                f"penalty=None has no strength to choose; use "
+                f"{self._estimator_class.__name__} directly or choose a penalty."
+            )
+
+    def _seed(self) -> int:
+        """One integer seed for every fit of this ``fit`` call: the same
+        initialization, shuffling and early-stopping split on every fold and
+        for any ``n_jobs`` or joblib backend."""
+        if isinstance(self.random_state, Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(2**31 - 1))
+
+    def _make_estimator(self, random_state: int, l1_ratio: float):
+        """The plain estimator template built from the forwarded parameters."""
+        params = {
+            name: getattr(self, name)
+            for name in forwarded_parameters(self._estimator_class)
+        }
+        params.update(
+            random_state=random_state, l1_ratio=l1_ratio, verbose=self.verbose > 1
+        )
+        return self._estimator_class(**params)
+
+    def _alphas(self, X, Y, sample_weight, l1_ratios) -> np.ndarray:
+        """Descending alphas, shape ``(n_l1_ratios, n_alphas)``; ``Y`` are the
+        encoded targets."""
+        if isinstance(self.alphas, Integral):
+            return np.array(
+                [
+                    alpha_grid(
+                        X,
+                        Y,
+                        sample_weight,
+                        penalty=self.penalty,
+                        l1_ratio=r,
+                        n_alphas=self.alphas,
+                        eps=self.eps,
+                    )
+                    for r in l1_ratios
+                ]
+            )
+        alphas = np.asarray(self.alphas, dtype=np.float64).ravel()
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+            raise ValueError(
+                f"alphas must be non-negative finite numbers, got {self.alphas!r}."
+            )
+        return np.tile(np.sort(alphas)[::-1], (len(l1_ratios), 1))
+
+    # -- fitting ---------------------------------------------------------------
+    def _validate_fit_data(self, X, y, sample_weight):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not is_classifier(self),
+            dtype=(np.float64, np.float32),
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if sp.issparse(X):
+            X = X.tocsr()  # row indexing of the folds
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        return X, y, sample_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Fit the regularization path on each fold, choose alpha, and refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights, used by every fit and by the scorer
+            on the held-out folds.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for group-aware splitters such as ``GroupKFold``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_penalty()
+        l1_ratios = self._l1_ratios()
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        template = self._make_estimator(self._seed(), l1_ratios[0])
+        Y = self._encode_targets(y)
+        alphas = self._alphas(X, Y, sample_weight, l1_ratios)
+        scale = target_scale(Y)
+        folds = list(
+            check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y, groups)
+        )
+        paths = self._fit_paths(
+            template, X, y, sample_weight, folds, alphas, l1_ratios, scale
+        )
+        i, k = self._store_paths(paths, alphas, l1_ratios, len(folds))
+        estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
+        for _ in iter_path(estimator, X, y, sample_weight, alphas[i, : k + 1], scale):
+            pass  # iter_path refits ``estimator`` in place
+        self._store_estimator(estimator)
+        return self
+
+    def _fit_paths(
+        self, template, X, y, sample_weight, folds, alphas, l1_ratios, scale
+    ) -> list[FoldPath]:
+        """One path per (l1_ratio, fold), in parallel; l1_ratio-major order."""
+        scorer = check_scoring(template, scoring=self.scoring)
+        limit_threads = effective_n_jobs(self.n_jobs) != 1
+        parallel = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))
+        return parallel(
+            delayed(fit_fold_path)(
+                template,
+                X,
+                y,
+                sample_weight,
+                train,
+                test,
+                alphas[i],
+                ratio,
+                scale,
+                scorer,
+                limit_threads,
+            )
+            for i, ratio in enumerate(l1_ratios)
+            for train, test in folds
+        )
+
+    def _store_paths(self, paths: list[FoldPath], alphas, l1_ratios, n_folds):
+        """Store the per-fold results as ``(n_l1_ratios, n_alphas, n_folds)``
+        arrays (first axis dropped for a single l1_ratio), choose, and return
+        the chosen index ``(i_l1_ratio, i_alpha)``."""
+
+        def stack(field):
+            values = np.array([getattr(p, field) for p in paths])
+            return values.reshape(len(l1_ratios), n_folds, -1).transpose(0, 2, 1)
+
+        scores = stack("scores")
+        mean, std, sem = summarize(scores)
+        i, k = select(mean, sem, self.selection)
+        squeeze = (lambda a: a[0]) if len(l1_ratios) == 1 else (lambda a: a)
+        self.alphas_ = squeeze(alphas)
+        self.cv_scores_ = squeeze(scores)
+        self.mean_cv_scores_ = squeeze(mean)
+        self.std_cv_scores_ = squeeze(std)
+        self.sem_cv_scores_ = squeeze(sem)
+        self.n_iter_path_ = squeeze(stack("n_iter"))
+        self.n_zero_weights_path_ = squeeze(stack("n_zero_weights"))
+        self.n_features_selected_path_ = squeeze(stack("n_features_selected"))
+        self.l1_ratio_ = l1_ratios[i]
+        self.alpha_ = float(alphas[i, k])
+        self.best_score_ = float(mean[i, k])
+        return i, k
+
+    def _store_estimator(self, estimator) -> None:
+        """Keep the refitted estimator and copy its fitted attributes.
+
+        The refit is the warm-started path on all the data from the largest
+        alpha down to ``alpha_``: the procedure whose held-out scores chose
+        ``alpha_``.
+        """
+        self.estimator_ = estimator.set_params(warm_start=False)
+        for name, value in vars(estimator).items():
+            public = name.endswith("_") and not name.startswith("_")
+            if public and name not in _CV_ATTRIBUTES:
+                setattr(self, name, value)
+        n_weights = sum(W.size for W in estimator.coefs_)
+        self.sparsity_path_ = self.n_zero_weights_path_ / n_weights
+        if self.verbose:
+            print(
+                f"[{type(self).__name__}] alpha_={self.alpha_:.6g} "
+                f"l1_ratio_={self.l1_ratio_:g} ({self.selection!r} rule), mean "
+                f"CV score {self.best_score_:.6g}"
+            )
+
+    # -- prediction --------------------------------------------------------------
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+
+    def predict(self, X):
+        """Predict with the refitted estimator ``estimator_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predictions of ``estimator_``.
+        """
+        return self.estimator_.predict(self._validated(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        plain = self._estimator_class().__sklearn_tags__()
+        tags.input_tags = plain.input_tags
+        tags.target_tags = plain.target_tags
+        tags.classifier_tags = plain.classifier_tags
+        tags.regressor_tags = plain.regressor_tags
+        return tags

@@ -1,0 +1,176 @@
+"""One docstring template for MLPRegressorCV and MLPClassifierCV.
+
+The network parameters reuse the plain estimators' shared text
+(``_docstrings``), without the entries the CV estimators replace or lack.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._docstrings import _SHARED_PARAMETERS
+
+# Entries of the shared text that the CV estimators replace or do not have.
+_REPLACED = {"alpha", "warm_start", "l1_ratio", "random_state", "verbose"}
+
+_CV_PARAMETERS = """\
+alphas : int or array-like of shape (n_alphas,), default=10
+    The candidate penalty strengths. An int gives that many values on a
+    geometric grid from ``alpha_max`` down to ``eps * alpha_max``, where
+    ``alpha_max`` is the strength at which the penalty overwhelms the data
+    at the null (intercept-only) model. With ``G = X^T diag(s) (Y - Ybar)``
+    (``Y`` the targets, or the label-indicator matrix for a classifier):
+    ``max|G_jk| / l1_ratio`` for L1 / elastic net (``l1_ratio=1`` for
+    ``'l1'``), ``max_j ||G_j,:||_2`` for the group lasso, and the spectral
+    norm ``||G||_2`` for L2. The sparse rules are exact without a hidden
+    layer (``n_samples`` times scikit-learn's ``Lasso`` / ``ElasticNetCV``
+    ``alpha_max``, as skreg's alpha is on the sum scale): all weights are
+    0.0 there. The L2 rule is exact for a network with one linear hidden
+    layer, whose weight decay equals a nuclear-norm penalty: at
+    ``alpha >= ||G||_2`` the zero network is optimal, and ReLU / tanh
+    networks collapse at the same scale. So the grid runs from an (almost)
+    null model down to a weakly regularized one, adapts to the scale of
+    ``X`` and ``y``, and is the same for every fold. An array gives these
+    alphas, sorted in descending order and used for every ``l1_ratio``.
+
+eps : float, default=1e-3
+    Ratio of the smallest to the largest alpha of the automatic grid
+    (as in ``ElasticNetCV``).
+
+l1_ratio : float or array-like of float, default=0.5
+    Elastic-net mixing, in [0, 1]; used only with ``penalty='elasticnet'``.
+    With several values a path is fitted for each (with its own automatic
+    grid) and the best ``(l1_ratio, alpha)`` pair is chosen; several values
+    with another penalty raise a ``ValueError``.
+
+cv : int, cross-validation generator or iterable, default=None
+    The folds, as in ``ElasticNetCV``: ``None`` is 5-fold, an int that
+    many folds (``StratifiedKFold`` for binary and multiclass targets of a
+    classifier, ``KFold`` otherwise, both unshuffled), or a splitter / an
+    iterable of ``(train, test)`` index arrays.
+
+scoring : str, callable or None, default=None
+    Scorer of each path point on the held-out fold, greater is better
+    (``sklearn.metrics.check_scoring``); ``None`` uses the estimator's
+    ``score`` ({score_name}).
+
+selection : {{'best', '1se'}}, default='best'
+    ``'best'``: the alpha with the highest mean CV score. ``'1se'``: the
+    one-standard-error rule, the largest alpha whose mean score is within
+    one standard error (``sem_cv_scores_``) of the best mean score: the
+    most regularized model that cross-validation cannot tell apart from the
+    best. With several ``l1_ratio`` values it acts along the path of the
+    best one.
+
+n_jobs : int, default=None
+    Number of paths (one per fold and ``l1_ratio``) fitted in parallel with
+    joblib; ``None`` means 1 unless in a ``joblib.parallel_config`` context,
+    ``-1`` means all processors. Any joblib backend works, including Dask
+    (``joblib.parallel_backend('dask')``) or Ray. When more than one job
+    runs, BLAS is limited to one thread inside each path (threadpoolctl),
+    so that parallel paths do not oversubscribe the cores.
+
+random_state : int, RandomState instance or None, default=None
+    Seeds every fit. An int is the ``random_state`` of every path fit and of
+    the refit (so all folds start from the same initialization and a plain
+    estimator with this ``random_state`` reproduces ``estimator_``); with
+    ``None`` or a ``RandomState``, one int is drawn per call to ``fit`` and
+    used the same way. The result never depends on ``n_jobs`` or the
+    joblib backend.
+
+verbose : int, default=0
+    0 is silent; 1 prints the chosen alpha; 2 and more also print joblib's
+    progress and each fit's epoch messages."""
+
+_CV_ATTRIBUTES = """\
+alpha_ : float
+    The chosen penalty strength.
+
+l1_ratio_ : float
+    The chosen ``l1_ratio`` (the only one when a single value is given).
+
+best_score_ : float
+    Mean cross-validated score at ``(l1_ratio_, alpha_)``.
+
+alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+    The alphas of the path, in descending order. As in ``ElasticNetCV``,
+    the ``l1_ratio`` axis is present only when several values are given;
+    the same holds for every ``*_path_`` and ``*cv_scores_`` attribute.
+
+cv_scores_ : ndarray of shape (n_alphas, n_folds) or \
+(n_l1_ratios, n_alphas, n_folds)
+    Held-out score of each path point on each fold.
+
+mean_cv_scores_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+    Mean of ``cv_scores_`` over the folds.
+
+std_cv_scores_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+    Standard deviation over the folds (``ddof=0``, as ``GridSearchCV``).
+
+sem_cv_scores_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+    Standard error of the mean: ``ddof=1`` standard deviation over
+    ``sqrt(n_folds)`` (glmnet's ``cvsd``); the width used by ``'1se'``.
+
+n_iter_path_ : ndarray of int of shape like ``cv_scores_``
+    Epochs (or solver iterations) run at each path point on each fold;
+    warm starts make the later points short.
+
+n_zero_weights_path_ : ndarray of int of shape like ``cv_scores_``
+    Number of dense weights that are exactly 0.0 at each path point on each
+    fold (informative for ``'l1'``, ``'elasticnet'``, ``'group_lasso'``).
+
+sparsity_path_ : ndarray of shape like ``cv_scores_``
+    ``n_zero_weights_path_`` as a fraction of all dense weights.
+
+n_features_selected_path_ : ndarray of int of shape like ``cv_scores_``
+    Number of input features with a non-zero first-layer row at each path
+    point on each fold.
+
+estimator_ : {estimator}
+    The plain estimator refitted on all the data: warm started along the
+    path from ``alphas_[0]`` down to ``alpha_`` (the procedure whose scores
+    chose ``alpha_``), left with ``alpha=alpha_`` and ``warm_start=False``.
+
+coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
+    Every fitted attribute of ``estimator_`` is copied, so the CV estimator
+    can stand in for the plain one. ``n_iter_`` is the last path point's;
+    ``loss_curve_`` holds the epochs of the whole refit path.{extra}
+
+n_features_in_ : int
+    Number of features seen during fit.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit (string column names only)."""
+
+
+def _shared_network_parameters() -> str:
+    entries = re.split(r"\n\n(?=\w+ : )", _SHARED_PARAMETERS.format())
+    kept = [e for e in entries if e.split(" : ", 1)[0] not in _REPLACED]
+    return "\n\n".join(kept)
+
+
+def cv_docstring(
+    summary: str,
+    estimator: str,
+    score_name: str,
+    extra_parameters: str = "",
+    extra_attributes: str = "",
+    see_also: str = "",
+    examples: str = "",
+) -> str:
+    """Assemble the numpydoc class docstring of a CV estimator."""
+    params = "\n\n".join(
+        part
+        for part in (
+            extra_parameters,
+            _shared_network_parameters(),
+            _CV_PARAMETERS.format(score_name=score_name),
+        )
+        if part
+    )
+    attrs = _CV_ATTRIBUTES.format(estimator=estimator, extra=extra_attributes)
+    return (
+        f"{summary}\n\nParameters\n----------\n{params}\n\n"
+        f"Attributes\n----------\n{attrs}\n\n"
+        f"See Also\n--------\n{see_also}\n\nExamples\n--------\n{examples}\n"
+    )

@@ -1,0 +1,303 @@
+"""MLPRegressorCV and MLPClassifierCV: choose alpha by cross-validated paths.
+
+Each signature lists the plain estimator's parameters without ``alpha`` and
+``warm_start`` (tests keep the two in step), then the CV parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelBinarizer
+
+from ._classifier import MLPClassifier
+from ._cv import BaseMLPCV, cv_parameter_constraints
+from ._cv_docstrings import cv_docstring
+from ._regressor import MLPRegressor
+
+
+class MLPRegressorCV(RegressorMixin, BaseMLPCV):
+    _parameter_constraints: dict = cv_parameter_constraints(MLPRegressor)
+    _estimator_class = MLPRegressor
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        alphas=10,
+        eps=1e-3,
+        l1_ratio=0.5,
+        cv=None,
+        scoring=None,
+        selection="best",
+        n_jobs=None,
+        solver="adam",
+        penalty="l2",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        batch_norm_momentum=0.1,
+        input_noise=0.0,
+        mc_samples=100,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alphas = alphas
+        self.eps = eps
+        self.l1_ratio = l1_ratio
+        self.cv = cv
+        self.scoring = scoring
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.solver = solver
+        self.penalty = penalty
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.batch_norm_momentum = batch_norm_momentum
+        self.input_noise = input_noise
+        self.mc_samples = mc_samples
+
+    def _encode_targets(self, y):
+        y = np.asarray(y, dtype=np.float64)
+        return y.reshape(y.shape[0], -1)
+
+    def predict(self, X, return_std=False):
+        """Predict with the refitted estimator ``estimator_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        return_std : bool, default=False
+            Also return the Monte Carlo dropout standard deviation (see
+            :meth:`MLPRegressor.predict`).
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predictions of ``estimator_``.
+        y_std : ndarray of the same shape
+            Only with ``return_std=True``.
+        """
+        return self.estimator_.predict(self._validated(X), return_std=return_std)
+
+
+class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
+    _parameter_constraints: dict = cv_parameter_constraints(MLPClassifier)
+    _estimator_class = MLPClassifier
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        alphas=10,
+        eps=1e-3,
+        l1_ratio=0.5,
+        cv=None,
+        scoring=None,
+        selection="best",
+        n_jobs=None,
+        solver="adam",
+        penalty="l2",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        batch_norm_momentum=0.1,
+        input_noise=0.0,
+        mc_samples=100,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alphas = alphas
+        self.eps = eps
+        self.l1_ratio = l1_ratio
+        self.cv = cv
+        self.scoring = scoring
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.solver = solver
+        self.penalty = penalty
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.batch_norm_momentum = batch_norm_momentum
+        self.input_noise = input_noise
+        self.mc_samples = mc_samples
+
+    def _encode_targets(self, y):
+        Y = LabelBinarizer().fit_transform(y)
+        return Y.toarray() if hasattr(Y, "toarray") else Y
+
+    def predict_proba(self, X, mc_dropout=False):
+        """Probability estimates of the refitted estimator ``estimator_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        mc_dropout : bool, default=False
+            Average ``mc_samples`` Monte Carlo dropout passes (see
+            :meth:`MLPClassifier.predict_proba`).
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        return self.estimator_.predict_proba(self._validated(X), mc_dropout=mc_dropout)
+
+    def predict_log_proba(self, X):
+        """Log-probability estimates of the refitted estimator ``estimator_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        return self.estimator_.predict_log_proba(self._validated(X))
+
+
+MLPRegressorCV.__doc__ = cv_docstring(
+    "Multilayer perceptron regressor with alpha chosen by cross-validation.\n\n"
+    "In the style of ``ElasticNetCV``: on each fold, fits the regularization\n"
+    "path from the largest alpha to the smallest, each fit warm-started from\n"
+    "the previous one and stopped by the estimator's own rule (convergence or\n"
+    "early stopping); scores every point on the held-out fold; chooses\n"
+    "``alpha_`` by the best mean score or the one-standard-error rule; and\n"
+    "refits on all the data. Folds run in parallel through joblib.",
+    estimator="MLPRegressor",
+    score_name="R^2",
+    extra_parameters="""\
+loss : {'squared_error', 'poisson'}, default='squared_error'
+    The loss of :class:`MLPRegressor`: half the squared error with an
+    identity output, or half the Poisson deviance with a log link.""",
+    see_also="""\
+MLPRegressor : The plain estimator, for a given alpha.
+MLPClassifierCV : The classifier counterpart.
+sklearn.linear_model.ElasticNetCV : The linear model's path CV.""",
+    examples="""\
+>>> from sklearn.datasets import make_regression
+>>> from skreg import MLPRegressorCV
+>>> X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+>>> reg = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5,
+...                      cv=3).fit(X, y)
+>>> reg.alphas_.shape, reg.cv_scores_.shape
+((5,), (5, 3))
+>>> bool(reg.alpha_ in reg.alphas_)
+True
+>>> reg.score(X, y) > 0.99
+True""",
+)
+
+MLPClassifierCV.__doc__ = cv_docstring(
+    "Multilayer perceptron classifier with alpha chosen by cross-validation.\n\n"
+    "In the style of ``LogisticRegressionCV`` / ``ElasticNetCV``: on each\n"
+    "(stratified) fold, fits the regularization path from the largest alpha\n"
+    "to the smallest, each fit warm-started from the previous one and stopped\n"
+    "by the estimator's own rule (convergence or early stopping); scores every\n"
+    "point on the held-out fold; chooses ``alpha_`` by the best mean score or\n"
+    "the one-standard-error rule; and refits on all the data. Folds run in\n"
+    "parallel through joblib.",
+    estimator="MLPClassifier",
+    score_name="accuracy",
+    extra_attributes="""
+
+classes_ : ndarray or list of ndarray
+    Class labels of each output.""",
+    see_also="""\
+MLPClassifier : The plain estimator, for a given alpha.
+MLPRegressorCV : The regressor counterpart.
+sklearn.linear_model.LogisticRegressionCV : The linear model's CV.""",
+    examples="""\
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from skreg import MLPClassifierCV
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = make_pipeline(
+...     StandardScaler(),
+...     MLPClassifierCV(hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3),
+... ).fit(X, y)
+>>> clf[-1].cv_scores_.shape
+(4, 3)
+>>> clf.score(X, y) > 0.9
+True""",
+)

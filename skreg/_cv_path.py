@@ -1,0 +1,127 @@
+"""A warm-started regularization path, and its scores on one CV fold.
+
+A path fits one estimator at each alpha, from the largest to the smallest,
+each fit starting from the previous weights (``warm_start=True``); every
+point stops by the estimator's own rule (convergence or early stopping).
+
+The one exception to warm starting: when a point leaves a network with a
+hidden layer collapsed to the null model, the next point starts from a fresh
+initialization. Collapsed means the network's output is (numerically)
+constant on the training data: its standard deviation over the samples is
+at most ``COLLAPSE_RTOL`` (1%) of the targets' (the encoded targets for a
+classifier, whose output is then the probabilities), so the network explains
+at most 0.01% of the targets' variance. Strong penalties do this near
+``alpha_max``: L1 zeroes whole layers, L2 shrinks every weight towards 0. The
+all-zero network is a stationary point of every smaller alpha (no gradient
+reaches a layer whose successor is zero), and near it the gradients are tiny:
+gradient-norm stopping rules (``'lbfgs'``) stop at once and the path would
+stay at the null model. Without a hidden layer the problem is convex and the
+zero weights are a proper starting point, so linear paths always warm-start.
+
+A unit switched off at a larger alpha (all its weights 0.0) gets no gradient
+either, so along an L1 path units pruned early stay pruned: the path's
+networks are nested, as a lasso path's supports mostly are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from threadpoolctl import threadpool_limits
+
+COLLAPSE_RTOL = 0.01
+
+
+def target_scale(Y: np.ndarray) -> float:
+    """The largest standard deviation of the (encoded) target columns."""
+    return float(np.std(Y, axis=0).max())
+
+
+def collapsed(estimator, X, scale: float) -> bool:
+    """Whether a network with a hidden layer has (numerically) constant output
+    on ``X``: the null model, from which warm starts cannot escape."""
+    if len(estimator.coefs_) < 2:
+        return False
+    if is_classifier(estimator):
+        output = estimator.predict_proba(X)
+    else:
+        output = estimator.predict(X)
+    output = np.asarray(output).reshape(X.shape[0], -1)
+    return bool(np.std(output, axis=0).max() <= COLLAPSE_RTOL * scale)
+
+
+def iter_path(estimator, X, y, sample_weight, alphas, scale: float) -> Iterator:
+    """Fit ``estimator`` at each of ``alphas`` in turn, warm-started unless
+    the previous point collapsed (module docstring); yield it after each fit
+    (the same object, refitted in place). ``scale`` is ``target_scale`` of
+    the encoded targets."""
+    estimator.set_params(warm_start=False)
+    for alpha in alphas:
+        estimator.set_params(alpha=float(alpha))
+        estimator.fit(X, y, sample_weight=sample_weight)
+        yield estimator
+        estimator.set_params(warm_start=not collapsed(estimator, X, scale))
+
+
+def count_zero_weights(coefs) -> int:
+    """Number of dense weights that are exactly 0.0."""
+    return int(sum(W.size - np.count_nonzero(W) for W in coefs))
+
+
+def count_selected_features(coefs) -> int:
+    """Number of inputs with a non-zero row of first-layer weights."""
+    return int(np.count_nonzero(np.any(coefs[0] != 0, axis=1)))
+
+
+@dataclass
+class FoldPath:
+    """What one fold's path recorded, one entry per alpha."""
+
+    scores: np.ndarray
+    n_iter: np.ndarray
+    n_zero_weights: np.ndarray
+    n_features_selected: np.ndarray
+
+
+def _take(a, idx):
+    return None if a is None else a[idx]
+
+
+def fit_fold_path(
+    template,
+    X,
+    y,
+    sample_weight,
+    train,
+    test,
+    alphas,
+    l1_ratio,
+    scale,
+    scorer,
+    limit_threads,
+) -> FoldPath:
+    """Fit the path on ``train`` and score every point on ``test``.
+
+    With ``limit_threads``, BLAS runs single-threaded inside this call, so that
+    parallel folds do not oversubscribe the cores (any joblib backend).
+    """
+    estimator = clone(template).set_params(l1_ratio=l1_ratio)
+    X_test, y_test, sw_test = X[test], y[test], _take(sample_weight, test)
+    score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
+    n = len(alphas)
+    out = FoldPath(np.empty(n), *(np.empty(n, dtype=np.int64) for _ in range(3)))
+    limits = threadpool_limits(limits=1) if limit_threads else nullcontext()
+    with limits:
+        path = iter_path(
+            estimator, X[train], y[train], _take(sample_weight, train), alphas, scale
+        )
+        for k, fitted in enumerate(path):
+            out.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
+            out.n_iter[k] = fitted.n_iter_
+            out.n_zero_weights[k] = count_zero_weights(fitted.coefs_)
+            out.n_features_selected[k] = count_selected_features(fitted.coefs_)
+    return out
