@@ -242,7 +242,7 @@ def _get_run(est, network, n_samples, incremental, random_state):
         return run
     run = StochasticRun(
         network,
-        _make_optimizer(est, network.params),
+        _make_optimizer(est, [network.theta]),
         make_penalty(None, 0.0),
         make_rng(random_state),
         _batch_size(est, n_samples),

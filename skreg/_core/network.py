@@ -2,9 +2,9 @@
 
 All learnable arrays are views into one contiguous vector ``theta`` (and their
 gradients into ``grad``), laid out with every penalized array (the dense weight
-matrices) first. ``params`` / ``grads`` expose that vector as two arrays,
-``[penalized, unpenalized]``, so an optimizer or a penalty step costs a handful
-of vector operations whatever the depth of the network.
+matrices) first, so an optimizer step on ``theta`` and a penalty step on
+``theta[:n_penalized]`` cost a handful of vector operations whatever the depth
+of the network. ``params`` / ``grads`` expose the two parts as a list.
 """
 
 from __future__ import annotations
@@ -142,6 +142,11 @@ class Network:
         finally:
             for layer, momentum in zip(layers, momenta):
                 layer.momentum = momentum
+
+    def raw_output(self, X) -> np.ndarray:
+        """Inference-mode raw output (before the link), as a new array."""
+        raw, _ = self.forward(X, training=False)
+        return raw.copy()
 
     def predict(
         self, X, chunk_size: int | None = None, rng=None, mc_dropout: bool = False

@@ -73,7 +73,10 @@ class StochasticRun:
     def run_epoch(self, X, y, sample_weight=None) -> float:
         """One pass over the data; returns ``sum_i s_i l_i`` (data term only)."""
         net, opt, pen = self.network, self.optimizer, self.penalty
-        params, grads = net.params, net.grads
+        # The optimizer walks one flat vector; the penalty sees its weight part.
+        params, grads = [net.theta], [net.grad]
+        n_pen = net.n_penalized
+        w, gw = net.theta[:n_pen], net.grad[:n_pen]
         order = self.rng.permutation(X.shape[0]) if self.shuffle else None
         total = 0.0
         swb = None
@@ -92,10 +95,11 @@ class StochasticRun:
             weight = stop - start if swb is None else float(swb.sum())
             scale = 1.0 / weight if weight > 0 else 0.0
             total += net.loss_and_gradient(Xb, yb, swb, scale, self.rng)
-            pen.add_smooth_grad(params[0], grads[0])
+            pen.add_smooth_grad(w, gw)
             opt.step(params, grads)
             if not pen.smooth:
-                pen.prox(params[0], opt.step_size(0))
+                step = opt.step_size(0)
+                pen.prox(w, step if np.ndim(step) == 0 else step[:n_pen])
         return total
 
     def objective(self, data_sum: float, total_weight: float) -> float:
