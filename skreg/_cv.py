@@ -302,7 +302,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predictions of ``estimator_``.
         """
-        return self.estimator_.predict(self._validated(X))
+        X = self._validated(X)
+        return self.estimator_.predict(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

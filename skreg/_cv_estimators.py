@@ -117,7 +117,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         y_std : ndarray of the same shape
             Only with ``return_std=True``.
         """
-        return self.estimator_.predict(self._validated(X), return_std=return_std)
+        X = self._validated(X)
+        return self.estimator_.predict(X, return_std=return_std)
 
 
 class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
@@ -217,7 +218,8 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         y_prob : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
         """
-        return self.estimator_.predict_proba(self._validated(X), mc_dropout=mc_dropout)
+        X = self._validated(X)
+        return self.estimator_.predict_proba(X, mc_dropout=mc_dropout)
 
     def predict_log_proba(self, X):
         """Log-probability estimates of the refitted estimator ``estimator_``.
@@ -232,7 +234,8 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        return self.estimator_.predict_log_proba(self._validated(X))
+        X = self._validated(X)
+        return self.estimator_.predict_log_proba(X)
 
 
 MLPRegressorCV.__doc__ = cv_docstring(

@@ -1,0 +1,468 @@
+"""MLPRegressorCV / MLPClassifierCV: paths, selection, refit, parallel folds."""
+
+import inspect
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_diabetes, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import skreg._cv_path as cv_path
+from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from skreg._cv_grid import alpha_grid, alpha_max, null_gradient
+from skreg._cv_select import select, summarize
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+CV_PARAMETERS = {"alphas", "eps", "cv", "scoring", "selection", "n_jobs"}
+PAIRS = [(MLPRegressorCV, MLPRegressor), (MLPClassifierCV, MLPClassifier)]
+# Small, quick networks for behaviour tests.
+FAST = {
+    "hidden_layer_sizes": (8,),
+    "learning_rate_init": 0.01,
+    "max_iter": 100,
+    "random_state": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return X, (y - y.mean()) / y.std()
+
+
+@pytest.fixture(scope="module")
+def classification():
+    return make_classification(
+        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+
+
+def _data(cls, diabetes, classification):
+    return classification if cls is MLPClassifierCV else diabetes
+
+
+# -- scikit-learn compatibility --------------------------------------------------------
+def _check_instances():
+    small = {**FAST, "alphas": 3, "cv": 2, "max_iter": 50}
+    return [MLPRegressorCV(**small), MLPClassifierCV(**small)]
+
+
+_WEIGHTS_REASON = (
+    "cross-validation splits rows: repeating a row moves fold boundaries and "
+    "can put copies on both sides of a split, so integer weights and repeated "
+    "rows give different folds and can choose different alphas (the check "
+    "passes whenever both choose the same alpha, as the refit is equivalent)"
+)
+
+
+def _expected_failures(estimator):
+    return {
+        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_REASON,
+        "check_sample_weight_equivalence_on_sparse_data": _WEIGHTS_REASON,
+    }
+
+
+@parametrize_with_checks(_check_instances(), expected_failed_checks=_expected_failures)
+def test_sklearn_compatible_cv_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("cls", [MLPRegressorCV, MLPClassifierCV])
+def test_param_validation(cls):
+    check_param_validation(cls.__name__, cls())
+
+
+@pytest.mark.parametrize("cv_cls, plain_cls", PAIRS)
+def test_parameters_mirror_the_plain_estimator(cv_cls, plain_cls):
+    cv_params = inspect.signature(cv_cls).parameters
+    plain_params = inspect.signature(plain_cls).parameters
+    assert set(cv_params) == (set(plain_params) - {"alpha", "warm_start"}) | (
+        CV_PARAMETERS
+    )
+    for name in set(cv_params) - CV_PARAMETERS:
+        assert cv_params[name].default == plain_params[name].default, name
+    # every forwarded parameter reaches the template
+    cv = cv_cls(hidden_layer_sizes=(3,), penalty="l1", dropout=0.1, tol=1e-3)
+    template = cv._make_estimator(random_state=7, l1_ratio=0.5)
+    assert isinstance(template, plain_cls)
+    assert template.get_params()["hidden_layer_sizes"] == (3,)
+    assert template.get_params()["penalty"] == "l1"
+    assert template.get_params()["dropout"] == 0.1
+    assert template.get_params()["random_state"] == 7
+
+
+# -- the alpha grid --------------------------------------------------------------------
+def test_alpha_max_rules():
+    G = np.array([[3.0, -4.0], [1.0, 0.5]])
+    assert alpha_max(G, "l1", 1.0) == 4.0
+    assert alpha_max(G, "elasticnet", 0.5) == 8.0
+    assert alpha_max(G, "group_lasso", 0.5) == 5.0
+    assert_allclose(alpha_max(G, "l2", 0.5), np.linalg.norm(G, 2))
+    assert_allclose(alpha_max(G, "elasticnet", 0.0), np.linalg.norm(G, 2))
+
+
+def test_null_gradient_is_weighted_and_centered():
+    rng = np.random.default_rng(0)
+    X, y, s = rng.normal(size=(20, 3)), rng.normal(size=20), rng.uniform(size=20)
+    ybar = np.average(y, weights=s)
+    assert_allclose(null_gradient(X, y[:, None], s)[:, 0], X.T @ (s * (y - ybar)))
+    grid = alpha_grid(
+        X, y[:, None], None, penalty="l1", l1_ratio=1, n_alphas=4, eps=1e-2
+    )
+    assert_allclose(grid, np.geomspace(grid[0], grid[0] * 1e-2, 4))
+
+
+def test_constant_target_gives_a_tiny_grid():
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    grid = alpha_grid(
+        X, np.ones((10, 1)), None, penalty="l1", l1_ratio=1, n_alphas=3, eps=1e-3
+    )
+    assert grid.shape == (3,) and np.all(grid > 0) and np.all(grid < 1e-10)
+
+
+def test_l1_alpha_max_is_n_times_lasso_and_zeroes_every_weight(diabetes):
+    X, y = diabetes
+    n = X.shape[0]
+    lasso_alpha_max = np.abs(X.T @ (y - y.mean())).max() / n  # LassoCV's rule
+    cv = MLPRegressorCV(
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=4, cv=3
+    ).fit(X, y)
+    assert_allclose(cv.alphas_[0], n * lasso_alpha_max)
+    # exact for a linear model: zero weights at alpha_max, not just below it
+    assert cv.n_zero_weights_path_[0].tolist() == [X.shape[1]] * 3
+    assert cv.n_features_selected_path_[0].tolist() == [0, 0, 0]
+    below = MLPRegressor(
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alpha=0.9 * cv.alphas_[0]
+    ).fit(X, y)
+    assert np.count_nonzero(below.coefs_[0]) >= 1
+
+
+def test_l2_grid_top_collapses_a_hidden_layer_network(diabetes):
+    X, y = diabetes
+    cv = MLPRegressorCV(alphas=3, cv=3, **{**FAST, "hidden_layer_sizes": (16,)})
+    cv.fit(X, y)
+    assert np.all(cv.cv_scores_[0] < 0.05)  # the null model at alpha_max
+    assert cv.mean_cv_scores_.max() > 0.3
+
+
+# -- path attributes and selection -----------------------------------------------------
+def test_path_attributes_single_l1_ratio(diabetes):
+    X, y = diabetes
+    cv = MLPRegressorCV(alphas=5, cv=3, **FAST).fit(X, y)
+    assert cv.alphas_.shape == (5,)
+    assert np.all(np.diff(cv.alphas_) < 0)
+    for name in (
+        "cv_scores_",
+        "n_iter_path_",
+        "n_zero_weights_path_",
+        "sparsity_path_",
+        "n_features_selected_path_",
+    ):
+        assert getattr(cv, name).shape == (5, 3), name
+    for name in ("mean_cv_scores_", "std_cv_scores_", "sem_cv_scores_"):
+        assert getattr(cv, name).shape == (5,), name
+    assert_allclose(cv.mean_cv_scores_, cv.cv_scores_.mean(axis=1))
+    assert_allclose(cv.sem_cv_scores_, cv.cv_scores_.std(axis=1, ddof=1) / np.sqrt(3))
+    assert cv.alpha_ in cv.alphas_
+    assert cv.l1_ratio_ == 0.5
+    k = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
+    assert cv.best_score_ == cv.mean_cv_scores_[k] == cv.mean_cv_scores_.max()
+    assert cv.estimator_.alpha == cv.alpha_ and not cv.estimator_.warm_start
+
+
+def test_path_attributes_several_l1_ratios(diabetes):
+    X, y = diabetes
+    cv = MLPRegressorCV(
+        penalty="elasticnet", l1_ratio=[0.2, 0.9], alphas=4, cv=3, **FAST
+    ).fit(X, y)
+    assert cv.alphas_.shape == (2, 4)
+    assert cv.cv_scores_.shape == (2, 4, 3)
+    assert cv.mean_cv_scores_.shape == cv.sem_cv_scores_.shape == (2, 4)
+    assert cv.n_zero_weights_path_.shape == (2, 4, 3)
+    # each l1_ratio has its own automatic grid: alpha_max = max|G| / l1_ratio
+    assert_allclose(cv.alphas_[0, 0] * 0.2, cv.alphas_[1, 0] * 0.9)
+    i = [0.2, 0.9].index(cv.l1_ratio_)
+    assert cv.alpha_ in cv.alphas_[i]
+    assert cv.best_score_ == cv.mean_cv_scores_.max()
+
+
+def test_explicit_alphas_are_sorted_descending(diabetes):
+    X, y = diabetes
+    cv = MLPRegressorCV(alphas=[1.0, 10.0, 0.1], cv=2, **FAST).fit(X, y)
+    assert_array_equal(cv.alphas_, [10.0, 1.0, 0.1])
+
+
+def test_select_rules():
+    mean = np.array([[0.1, 0.5, 0.58, 0.6, 0.55]])
+    sem = np.full_like(mean, 0.03)
+    assert select(mean, sem, "best") == (0, 3)
+    assert select(mean, sem, "1se") == (0, 2)  # 0.58 >= 0.6 - 0.03
+    mean[0, 0] = np.nan
+    assert select(mean, sem, "best") == (0, 3)
+    with pytest.raises(ValueError, match="NaN"):
+        select(np.full((1, 3), np.nan), sem[:, :3], "best")
+    scores = np.array([[[1.0, 2.0, 3.0]]])
+    mean, std, sem = summarize(scores)
+    assert_allclose(
+        [mean[0, 0], std[0, 0], sem[0, 0]], [2.0, np.std([1, 2, 3]), 1 / np.sqrt(3)]
+    )
+
+
+def test_one_standard_error_rule_picks_a_larger_alpha(diabetes):
+    X, y = diabetes
+    common = {"alphas": 8, "cv": 4, **FAST}
+    best = MLPRegressorCV(selection="best", **common).fit(X, y)
+    one_se = MLPRegressorCV(selection="1se", **common).fit(X, y)
+    assert_array_equal(best.cv_scores_, one_se.cv_scores_)
+    assert one_se.alpha_ >= best.alpha_
+    k_best = int(np.argmax(best.mean_cv_scores_))
+    k = int(np.flatnonzero(one_se.alphas_ == one_se.alpha_)[0])
+    threshold = best.mean_cv_scores_[k_best] - best.sem_cv_scores_[k_best]
+    assert one_se.mean_cv_scores_[k] >= threshold
+    assert np.all(one_se.mean_cv_scores_[:k] < threshold)  # the largest such alpha
+
+
+# -- the path and the refit ------------------------------------------------------------
+def _plain_path(plain, X, y, alphas):
+    plain.set_params(warm_start=False)
+    for alpha in alphas:
+        plain.set_params(alpha=alpha).fit(X, y)
+        plain.set_params(warm_start=True)
+    return plain
+
+
+@pytest.mark.parametrize("cv_cls, plain_cls", PAIRS)
+def test_refit_equals_plain_estimator_along_the_path(
+    cv_cls, plain_cls, diabetes, classification
+):
+    X, y = _data(cv_cls, diabetes, classification)
+    alphas = [30.0, 10.0, 3.0, 1.0]  # below the collapse of the network
+    cv = cv_cls(alphas=alphas, cv=3, **FAST).fit(X, y)
+    k = alphas.index(cv.alpha_)
+    plain = _plain_path(plain_cls(**FAST), X, y, alphas[: k + 1])
+    assert plain.alpha == cv.alpha_
+    assert_allclose(cv.predict(X), plain.predict(X))
+    for W_cv, W_plain in zip(cv.coefs_, plain.coefs_):
+        assert_allclose(W_cv, W_plain)
+    assert cv.n_iter_ == plain.n_iter_
+    assert cv.n_features_in_ == X.shape[1]
+    if cv_cls is MLPClassifierCV:
+        assert_array_equal(cv.classes_, plain.classes_)
+        assert_allclose(cv.predict_proba(X), plain.predict_proba(X))
+        assert_allclose(cv.predict_log_proba(X), plain.predict_log_proba(X))
+    assert cv.score(X, y) == plain.score(X, y)
+
+
+def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch):
+    X, y = diabetes
+    calls = []
+    original_fit = MLPRegressor.fit
+
+    def spy(self, X, y, sample_weight=None):
+        calls.append((self.alpha, self.warm_start, hasattr(self, "coefs_")))
+        return original_fit(self, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(MLPRegressor, "fit", spy)
+    alphas = [20.0, 5.0, 1.0]
+    MLPRegressorCV(alphas=alphas, cv=3, **FAST).fit(X, y)
+    # 3 folds x 3 alphas, then the refit path down to alpha_
+    fold_calls = calls[:9]
+    for f in range(3):
+        path = fold_calls[3 * f : 3 * f + 3]
+        assert [c[0] for c in path] == alphas  # largest alpha first
+        assert path[0][1:] == (False, False)  # fresh clone, cold start
+        assert all(c[1:] == (True, True) for c in path[1:])  # warm starts
+    assert len(calls) > 9 and calls[9][1:] == (False, False)
+
+
+def test_warm_starts_need_fewer_epochs_than_cold_fits(diabetes):
+    X, y = diabetes
+    params = {"hidden_layer_sizes": (16,), "max_iter": 300, "random_state": 0}
+    alphas = [30.0, 10.0, 3.0, 1.0]
+    folds = KFold(3)
+    cv = MLPRegressorCV(alphas=alphas, cv=folds, **params).fit(X, y)
+    cold = [
+        [
+            MLPRegressor(alpha=a, **params).fit(X[tr], y[tr]).n_iter_
+            for tr, _ in folds.split(X)
+        ]
+        for a in alphas
+    ]
+    assert_array_equal(cv.n_iter_path_[0], cold[0])  # the first point is a cold fit
+    assert cv.n_iter_path_[1:].sum() < 0.7 * np.sum(cold[1:])
+
+
+def test_collapsed_network_restarts_cold(diabetes):
+    X, y = diabetes
+    # the top alphas zero the whole L1 network; a warm start from it would
+    # stay at zero for every smaller alpha (no gradient reaches the weights)
+    cv = MLPRegressorCV(
+        penalty="l1", alphas=[500.0, 200.0, 1.0, 0.3], cv=3, **FAST
+    ).fit(X, y)
+    n_weights = 10 * 8 + 8
+    assert np.all(cv.n_zero_weights_path_[:2] == n_weights)
+    assert np.all(cv.n_zero_weights_path_[2:] < n_weights)
+    assert cv.mean_cv_scores_[2:].min() > 0.3
+
+
+def test_sparse_penalty_path_is_sparser_at_larger_alpha(diabetes):
+    X, y = diabetes
+    cv = MLPRegressorCV(
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=6, cv=3
+    ).fit(X, y)
+    zeros = cv.n_zero_weights_path_.mean(axis=1)
+    features = cv.n_features_selected_path_.mean(axis=1)
+    assert zeros[0] == X.shape[1] and features[0] == 0
+    assert zeros[-1] < zeros[0] and features[-1] > features[0]
+    assert np.all(np.diff(zeros) <= 1)  # monotone up to one coefficient of noise
+    assert_allclose(cv.sparsity_path_, cv.n_zero_weights_path_ / X.shape[1])
+
+
+# -- classifier ------------------------------------------------------------------------
+def test_classifier_uses_stratified_folds(classification):
+    X, y = classification
+    params = {"alphas": [10.0, 1.0], **FAST}
+    by_int = MLPClassifierCV(cv=3, **params).fit(X, y)
+    stratified = MLPClassifierCV(cv=StratifiedKFold(3), **params).fit(X, y)
+    plain_kfold = MLPClassifierCV(cv=KFold(3), **params).fit(X, y)
+    assert_array_equal(by_int.cv_scores_, stratified.cv_scores_)
+    assert not np.array_equal(by_int.cv_scores_, plain_kfold.cv_scores_)
+    assert by_int.predict_proba(X).shape == (150, 3)
+    assert set(by_int.predict(X)) <= set(by_int.classes_)
+
+
+def test_classifier_grid_uses_label_indicators(classification):
+    X, y = classification
+    cv = MLPClassifierCV(alphas=3, cv=2, **FAST).fit(X, y)
+    Y = np.eye(3)[y]
+    assert_allclose(cv.alphas_[0], np.linalg.norm(X.T @ (Y - Y.mean(axis=0)), 2))
+
+
+# -- determinism and parallel folds ----------------------------------------------------
+def test_same_result_for_n_jobs_1_and_2(diabetes):
+    X, y = diabetes
+    params = {"alphas": 4, "cv": 3, **FAST}
+    serial = MLPRegressorCV(n_jobs=1, **params).fit(X, y)
+    parallel = MLPRegressorCV(n_jobs=2, **params).fit(X, y)
+    assert serial.alpha_ == parallel.alpha_
+    assert_allclose(serial.cv_scores_, parallel.cv_scores_)
+    assert_allclose(serial.predict(X), parallel.predict(X))
+
+
+def test_random_state_none_is_consistent_within_a_fit(diabetes):
+    X, y = diabetes
+    cv = MLPRegressorCV(alphas=[10.0, 1.0], cv=2, **{**FAST, "random_state": None})
+    cv.fit(X, y)
+    assert isinstance(cv.estimator_.random_state, int)
+    plain = _plain_path(
+        MLPRegressor(**{**FAST, "random_state": cv.estimator_.random_state}),
+        X,
+        y,
+        cv.alphas_[: list(cv.alphas_).index(cv.alpha_) + 1],
+    )
+    assert_allclose(cv.predict(X), plain.predict(X))
+
+
+def _blas_threads(estimator, X, y):
+    """A "score" that reports the BLAS thread count inside the path."""
+    return max(pool["num_threads"] for pool in threadpool_info())
+
+
+def test_blas_is_single_threaded_inside_parallel_paths(diabetes):
+    X, y = diabetes
+    params = {"alphas": [1.0], "cv": 2, "scoring": _blas_threads, **FAST}
+    parallel = MLPRegressorCV(n_jobs=2, **params).fit(X, y)
+    assert np.all(parallel.cv_scores_ == 1)
+    with threadpool_limits(limits=2):  # n_jobs=1 leaves BLAS alone
+        serial = MLPRegressorCV(n_jobs=1, **params).fit(X, y)
+    assert np.all(serial.cv_scores_ == _blas_threads(None, X, y))
+
+
+def test_dask_backend_gives_the_same_alpha(diabetes):
+    distributed = pytest.importorskip("distributed")
+    X, y = diabetes
+    params = {"alphas": 4, "cv": 3, **FAST}
+    serial = MLPRegressorCV(n_jobs=1, **params).fit(X, y)
+    # in-process workers talking TCP on the loopback interface: tasks and
+    # results are pickled as on a real cluster, without spawning processes
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    with cluster, distributed.Client(cluster) as client:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        with distributed.get_task_stream(client) as tasks:
+            with joblib.parallel_backend("dask"):
+                on_dask = MLPRegressorCV(n_jobs=-1, **params).fit(X, y)
+        assert len(tasks.data) >= 3  # the three fold paths ran on the workers
+    assert cluster.status.name == "closed"
+    assert on_dask.alpha_ == serial.alpha_
+    assert_allclose(on_dask.cv_scores_, serial.cv_scores_)
+
+
+# -- errors, data handling -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"penalty": None}, "no strength to choose"),
+        ({"l1_ratio": [0.2, 0.8]}, "penalty='elasticnet'"),
+        ({"penalty": "elasticnet", "l1_ratio": [0.2, 1.5]}, r"in \[0, 1\]"),
+        ({"alphas": [1.0, -1.0]}, "non-negative"),
+    ],
+)
+def test_invalid_parameters(params, match, diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match=match):
+        MLPRegressorCV(**{**FAST, **params}).fit(X, y)
+
+
+def test_feature_names_sample_weight_and_pickle(diabetes):
+    pd = pytest.importorskip("pandas")
+    X, y = diabetes
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    weights = np.random.default_rng(0).uniform(0.5, 1.5, size=len(y))
+    cv = MLPRegressorCV(alphas=[10.0, 1.0], cv=2, **FAST)
+    cv.fit(frame, y, sample_weight=weights)
+    assert_array_equal(cv.feature_names_in_, frame.columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prediction = cv.predict(frame)
+    assert_allclose(pickle.loads(pickle.dumps(cv)).predict(frame), prediction)
+
+
+def test_verbose_prints_the_choice(diabetes, capsys):
+    X, y = diabetes
+    MLPRegressorCV(alphas=[10.0, 1.0], cv=2, verbose=1, **FAST).fit(X, y)
+    assert "alpha_=" in capsys.readouterr().out
+
+
+def test_collapse_rule_ignores_linear_models():
+    est = MLPRegressor(hidden_layer_sizes=(), alpha=1e6, solver="lbfgs")
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    est.fit(X, X[:, 0])
+    assert not cv_path.collapsed(est, X, scale=1.0)
+
+
+def test_convergence_warnings_are_not_errors(diabetes):
+    X, y = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPRegressorCV(alphas=[1.0], cv=2, **{**FAST, "max_iter": 2}).fit(X, y)
