@@ -2,9 +2,11 @@
 
 from ._classifier import MLPClassifier
 from ._cv_estimators import MLPClassifierCV, MLPRegressorCV
+from ._ensemble import MLPEnsembleClassifier, MLPEnsembleRegressor
 from ._regressor import MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
 __all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
 __all__ += ["MLPClassifierCV", "MLPRegressorCV"]
+__all__ += ["MLPEnsembleClassifier", "MLPEnsembleRegressor"]

@@ -5,7 +5,7 @@ scikit-learn's internals is fixed in one file.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight
 
@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover - guarded by the >= 1.6 requirement
     raise ImportError("skreg requires scikit-learn >= 1.6") from None
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "Options",
     "StrOptions",
