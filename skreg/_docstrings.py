@@ -148,17 +148,7 @@ sparsity_ : float
 loss_ : float
     The objective ``J`` at the end of fitting (data term plus penalty).
 
-best_feature_importances_ : ndarray of shape (n_features_in_,)
-    Euclidean norm of each input feature's row of first-layer weights;
-    exactly 0 when the feature is unused (usable by ``SelectFromModel``).
-
-n_features_selected_ : int
-    Number of input features with a non-zero first-layer row.
-
-sparsity_ : float
-    Fraction of all dense weights that are exactly 0.0.
-
-loss_ : float or None
+best_loss_ : float or None
     Minimum of ``loss_curve_``; ``None`` with early stopping.
 
 loss_curve_ : list of float

@@ -107,8 +107,16 @@ class Adam:
             p -= tmp
 
     def step_size(self, i: int) -> np.ndarray:
-        """Per-coordinate step ``lr_t / (sqrt(v) + eps)`` of the last update."""
-        return self.learning_rate / (np.sqrt(self.vs[i]) + self.epsilon)
+        """Per-coordinate step ``lr / (sqrt(v_hat) + eps)`` of the last update.
+
+        The step Adam applies to the bias-corrected first moment ``m_hat``
+        (``lr_t * (1 - beta_1**t)`` with the bias corrections folded into
+        ``lr_t``), the threshold scale of proximal Adam. Without the
+        ``1 - beta_1**t`` factor the early thresholds would be up to
+        ``1 / (1 - beta_1)`` times the step actually taken.
+        """
+        scale = self.learning_rate * (1 - self.beta_1**self.t)
+        return scale / (np.sqrt(self.vs[i]) + self.epsilon)
 
     def iteration_ends(self, time_step: int) -> None:
         pass
