@@ -133,6 +133,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                         l1_ratio=r,
                         n_alphas=self.alphas,
                         eps=self.eps,
+                        linear=np.size(self.hidden_layer_sizes) == 0,
                     )
                     for r in l1_ratios
                 ]

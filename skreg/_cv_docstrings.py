@@ -17,21 +17,26 @@ _CV_PARAMETERS = """\
 alphas : int or array-like of shape (n_alphas,), default=10
     The candidate penalty strengths. An int gives that many values on a
     geometric grid from ``alpha_max`` down to ``eps * alpha_max``, where
-    ``alpha_max`` is the strength at which the penalty overwhelms the data
-    at the null (intercept-only) model. With ``G = X^T diag(s) (Y - Ybar)``
-    (``Y`` the targets, or the label-indicator matrix for a classifier):
-    ``max|G_jk| / l1_ratio`` for L1 / elastic net (``l1_ratio=1`` for
-    ``'l1'``), ``max_j ||G_j,:||_2`` for the group lasso, and the spectral
-    norm ``||G||_2`` for L2. The sparse rules are exact without a hidden
-    layer (``n_samples`` times scikit-learn's ``Lasso`` / ``ElasticNetCV``
-    ``alpha_max``, as skreg's alpha is on the sum scale): all weights are
-    0.0 there. The L2 rule is exact for a network with one linear hidden
-    layer, whose weight decay equals a nuclear-norm penalty: at
-    ``alpha >= ||G||_2`` the zero network is optimal, and ReLU / tanh
-    networks collapse at the same scale. So the grid runs from an (almost)
-    null model down to a weakly regularized one, adapts to the scale of
-    ``X`` and ``y``, and is the same for every fold. An array gives these
-    alphas, sorted in descending order and used for every ``l1_ratio``.
+    ``alpha_max`` is the strength at which the penalty overwhelms the data.
+    With ``G = X^T diag(s) (Y - Ybar)``, the data's pull on the weights at
+    the null (intercept-only) model (``Y`` the targets, or the
+    label-indicator matrix for a classifier): ``max|G_jk| / l1_ratio`` for
+    L1 / elastic net (``l1_ratio=1`` for ``'l1'``), ``max_j ||G_j,:||_2``
+    for the group lasso, and the spectral norm ``||G||_2`` for L2 on a
+    network with hidden layers. Each is the smallest alpha at which the
+    all-zero weights are optimal: exactly so for the sparse penalties
+    without a hidden layer (``n_samples`` times the ``alpha_max`` of
+    scikit-learn's ``Lasso`` / ``ElasticNetCV``, as skreg's alpha is on the
+    sum scale) and for L2 on one linear hidden layer (weight decay on two
+    layers is a nuclear-norm penalty on their product); ReLU / tanh
+    networks collapse at the same scale. A linear model with L2 (ridge,
+    logistic regression) never reaches zero weights, so its ``alpha_max``
+    is the data term's largest curvature, the top eigenvalue of the
+    weighted-centered ``X^T S X``: there the penalty's curvature dominates
+    every direction. So the grid runs from an (almost) null model to a
+    weakly regularized one, adapts to the scale of ``X`` and ``y``, and is
+    the same for every fold. An array gives these alphas, sorted in
+    descending order and used for every ``l1_ratio``.
 
 eps : float, default=1e-3
     Ratio of the smallest to the largest alpha of the automatic grid

@@ -7,8 +7,9 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_diabetes, make_classification
+from sklearn.datasets import load_diabetes, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
@@ -18,9 +19,10 @@ from sklearn.utils.estimator_checks import (
 )
 from threadpoolctl import threadpool_info, threadpool_limits
 
+import skreg._cv_grid as cv_grid
 import skreg._cv_path as cv_path
 from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
-from skreg._cv_grid import alpha_grid, alpha_max, null_gradient
+from skreg._cv_grid import alpha_grid, alpha_max, data_curvature, null_gradient
 from skreg._cv_select import select, summarize
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -112,6 +114,30 @@ def test_alpha_max_rules():
     assert alpha_max(G, "group_lasso", 0.5) == 5.0
     assert_allclose(alpha_max(G, "l2", 0.5), np.linalg.norm(G, 2))
     assert_allclose(alpha_max(G, "elasticnet", 0.0), np.linalg.norm(G, 2))
+
+
+def test_linear_l2_grid_starts_at_the_data_curvature(monkeypatch):
+    rng = np.random.default_rng(0)
+    X, s = rng.normal(size=(30, 4)) + 5.0, rng.uniform(size=30)
+    Xc = X - np.average(X, axis=0, weights=s)
+    top = np.linalg.eigvalsh(Xc.T @ (s[:, None] * Xc))[-1]
+    Y = rng.normal(size=(30, 1))
+    kwargs = {"penalty": "l2", "l1_ratio": 0.5, "n_alphas": 3, "eps": 1e-3}
+    assert_allclose(alpha_grid(X, Y, s, linear=True, **kwargs)[0], top)
+    assert_allclose(data_curvature(sp.csr_matrix(X), s), top)
+    monkeypatch.setattr(cv_grid, "EXPLICIT_GRAM_MAX_FEATURES", 1)  # eigsh
+    assert_allclose(data_curvature(X, s), top)
+    assert_allclose(data_curvature(sp.csr_matrix(X), s), top)
+    # with hidden layers the L2 rule is the spectral norm of G
+    hidden = alpha_grid(X, Y, s, linear=False, **kwargs)[0]
+    assert_allclose(hidden, np.linalg.norm(null_gradient(X, Y, s), 2))
+
+
+def test_linear_ridge_grid_reaches_weak_regularization():
+    X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    cv = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5, cv=3)
+    cv.fit(X, y)
+    assert cv.mean_cv_scores_[0] < 0.8 < 0.999 < cv.mean_cv_scores_[-1]
 
 
 def test_null_gradient_is_weighted_and_centered():
