@@ -79,7 +79,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _encode_targets(self, y) -> np.ndarray:
-        """Targets as the 2-D matrix whose null-model residuals set the grid."""
+        """Check the targets, and return them as the 2-D matrix whose
+        null-model residuals set the grid."""
 
     # -- parameters ----------------------------------------------------------
     def _l1_ratios(self) -> list[float]:

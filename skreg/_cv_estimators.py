@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._classifier import MLPClassifier
 from ._cv import BaseMLPCV, cv_parameter_constraints
@@ -121,6 +122,18 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         return self.estimator_.predict(X, return_std=return_std)
 
 
+def _check_labels(y) -> None:
+    """Refuse targets that are not class labels, with scikit-learn's words."""
+    if y.dtype == object and len({isinstance(v, str) for v in np.ravel(y)}) > 1:
+        raise ValueError("Mix of label input types (string and number) in y.")
+    if type_of_target(y, input_name="y") == "multiclass-multioutput":
+        raise ValueError(
+            "Multiclass-multioutput targets are not supported: give one label "
+            "per sample, or a binary label-indicator matrix (multilabel)."
+        )
+    check_classification_targets(y)
+
+
 class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
     _parameter_constraints: dict = cv_parameter_constraints(MLPClassifier)
     _estimator_class = MLPClassifier
@@ -199,6 +212,7 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         self.mc_samples = mc_samples
 
     def _encode_targets(self, y):
+        _check_labels(y)
         Y = LabelBinarizer().fit_transform(y)
         return Y.toarray() if hasattr(Y, "toarray") else Y
 

@@ -79,7 +79,10 @@ def data_curvature(X, sample_weight: np.ndarray | None) -> float:
         weighted = sp.diags(s) @ X if sp.issparse(X) else X * s[:, None]
         gram = X.T @ weighted
         gram = np.asarray(gram.toarray() if sp.issparse(gram) else gram, np.float64)
-        return float(np.linalg.eigvalsh(gram - S * np.outer(mean, mean))[-1])
+        gram -= S * np.outer(mean, mean)
+        if not np.isfinite(gram).all():
+            return np.inf  # overflow; alpha_grid explains
+        return float(np.linalg.eigvalsh(gram)[-1])
 
     def matvec(v):
         v = np.ravel(v)
@@ -123,9 +126,18 @@ def alpha_grid(
     """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``,
     geometrically spaced (descending). ``linear``: no hidden layer."""
     smooth = penalty == "l2" or (penalty == "elasticnet" and l1_ratio == 0)
-    curvature = data_curvature(X, sample_weight) if linear and smooth else None
-    G = null_gradient(X, Y, sample_weight)
-    top = alpha_max(G, penalty, l1_ratio, curvature)
+    with np.errstate(over="ignore", invalid="ignore"):
+        curvature = data_curvature(X, sample_weight) if linear and smooth else None
+        G = null_gradient(X, Y, sample_weight)
+        finite = np.isfinite(G).all() and np.isfinite(curvature or 0.0)
+        top = alpha_max(G, penalty, l1_ratio, curvature) if finite else np.inf
+    if not np.isfinite(top):
+        raise ValueError(
+            "The automatic alpha grid is not finite (alpha_max overflowed): X or "
+            "y is too large in magnitude. Standardize X (e.g. with "
+            "sklearn.preprocessing.StandardScaler) and scale y, or pass explicit "
+            "alphas."
+        )
     if not top > np.finfo(np.float64).resolution:  # constant targets
         return np.full(n_alphas, np.finfo(np.float64).resolution)
     return np.geomspace(top, top * eps, num=n_alphas)

@@ -459,6 +459,26 @@ def test_invalid_parameters(params, match, diabetes):
         MLPRegressorCV(**{**FAST, **params}).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "make_y, match",
+    [
+        (lambda X: X[:, 0], "Unknown label type"),
+        (lambda X: np.array(["a", 1] * 75, dtype=object), "Mix of label input"),
+        (lambda X: np.c_[np.arange(150) % 3, np.arange(150) % 2], "multioutput"),
+    ],
+)
+def test_classifier_refuses_bad_labels(make_y, match, classification):
+    X, _ = classification
+    with pytest.raises(ValueError, match=match):
+        MLPClassifierCV(**FAST).fit(X, make_y(X))
+
+
+def test_overflowing_grid_names_the_scaling(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="Standardize X"):
+        MLPRegressorCV(**FAST).fit(X * 1e300, y * 1e300)
+
+
 def test_feature_names_sample_weight_and_pickle(diabetes):
     pd = pytest.importorskip("pandas")
     X, y = diabetes
