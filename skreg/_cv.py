@@ -9,64 +9,27 @@ data, and delegates prediction to that refitted ``estimator_``.
 
 from __future__ import annotations
 
-import inspect
 from abc import ABCMeta, abstractmethod
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._cv_grid import alpha_grid
+from ._cv_params import forwarded_parameters
 from ._cv_path import FoldPath, fit_fold_path, iter_path, target_scale
 from ._cv_select import select, summarize
-from ._sklearn_compat import (
-    Interval,
-    StrOptions,
-    _check_sample_weight,
-    _fit_context,
-    validate_data,
-)
-
-# Parameters of the plain estimator that the CV estimator sets itself.
-NOT_FORWARDED = ("alpha", "warm_start")
-
-_CV_CONSTRAINTS: dict = {
-    "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
-    "eps": [Interval(Real, 0, None, closed="neither")],
-    "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
-    "cv": ["cv_object"],
-    "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-    "selection": [StrOptions({"best", "1se"})],
-    "n_jobs": [Integral, None],
-    "verbose": ["verbose"],
-}
+from ._sklearn_compat import _check_sample_weight, _fit_context, validate_data
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
 _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})
-
-
-def cv_parameter_constraints(estimator_class) -> dict:
-    """The plain estimator's constraints without ``NOT_FORWARDED``, plus the
-    CV parameters (which override ``l1_ratio`` and ``verbose``)."""
-    constraints = {
-        name: rule
-        for name, rule in estimator_class._parameter_constraints.items()
-        if name not in NOT_FORWARDED
-    }
-    return {**constraints, **_CV_CONSTRAINTS}
-
-
-def forwarded_parameters(estimator_class) -> list[str]:
-    """Names of the plain estimator's parameters that the CV estimator has."""
-    names = inspect.signature(estimator_class.__init__).parameters
-    return [name for name in names if name not in ("self", *NOT_FORWARDED)]
 
 
 class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):

@@ -12,8 +12,9 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._classifier import MLPClassifier
-from ._cv import BaseMLPCV, cv_parameter_constraints
+from ._cv import BaseMLPCV
 from ._cv_docstrings import cv_docstring
+from ._cv_params import cv_parameter_constraints
 from ._regressor import MLPRegressor
 
 
