@@ -107,7 +107,9 @@ def fit_fold_path(
     """Fit the path on ``train`` and score every point on ``test``.
 
     With ``limit_threads``, BLAS runs single-threaded inside this call, so that
-    parallel folds do not oversubscribe the cores (any joblib backend).
+    parallel folds do not oversubscribe the cores (any joblib backend). The
+    limit is process-wide: with a thread-based backend it also holds for the
+    other threads while a path runs, which is what such a backend wants.
     """
     estimator = clone(template).set_params(l1_ratio=l1_ratio)
     X_test, y_test, sw_test = X[test], y[test], _take(sample_weight, test)
