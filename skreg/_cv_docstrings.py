@@ -139,7 +139,8 @@ estimator_ : {estimator}
 coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
     Every fitted attribute of ``estimator_`` is copied, so the CV estimator
     can stand in for the plain one. ``n_iter_`` is the last path point's;
-    ``loss_curve_`` holds the epochs of the whole refit path.{extra}
+    ``loss_curve_`` holds the epochs of the refit path (since its last cold
+    start).{extra}
 
 n_features_in_ : int
     Number of features seen during fit.
