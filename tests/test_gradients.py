@@ -546,3 +546,280 @@ def test_network_prox_leaves_biases_alone():
         assert np.all(W == 0.0)
     for b, b0 in zip(net.intercepts, biases):
         np.testing.assert_array_equal(b, b0)
+
+
+# ---------------------------------------------------------------------------
+# 4. regularization layers: batch norm, dropout, input noise
+# ---------------------------------------------------------------------------
+# Batch norm in training mode is checked through the batch statistics (every
+# output depends on every input of its column); dropout with a fixed keep-mask;
+# Gaussian noise with a fixed draw. Whole networks draw their dropout masks and
+# noise from a fresh ``default_rng(MASK_SEED)`` at every evaluation, so the
+# objective is a deterministic function of theta.
+MASK_SEED = 12345
+REG_CONFIGS = {
+    "dropout": {"dropout": 0.5},
+    "batch_norm": {"batch_norm": True},
+    "dropout+batch_norm": {"dropout": [0.3, 0.5], "batch_norm": True},
+    "dropout+batch_norm+noise": {
+        "dropout": 0.4,
+        "batch_norm": True,
+        "input_noise": 0.3,
+    },
+}
+
+
+def _batch_norm_layer(n_units, affine, rng):
+    from skreg._core import BatchNorm
+
+    layer = BatchNorm(n_units, momentum=0.1, eps=1e-5, dtype=np.float64)
+    if affine == "random":
+        layer.gamma[...] = rng.uniform(0.5, 2.0, size=n_units) * rng.choice(
+            [-1.0, 1.0], size=n_units
+        )
+        layer.beta[...] = rng.normal(size=n_units)
+    else:  # the initial state: gamma = 1, beta = 0
+        np.testing.assert_array_equal(layer.gamma, 1.0)
+        np.testing.assert_array_equal(layer.beta, 0.0)
+    return layer
+
+
+@pytest.mark.parametrize("affine", ["identity", "random"])
+@pytest.mark.parametrize("n_samples", [2, 3, 11])
+@pytest.mark.parametrize("x_scale", [0.3, 4.0])
+def test_batch_norm_training_gradient(affine, n_samples, x_scale):
+    rng = np.random.default_rng(20)
+    n_units = 4
+    layer = _batch_norm_layer(n_units, affine, rng)
+    X = x_scale * rng.normal(size=(n_samples, n_units)) + rng.normal(size=n_units)
+    G = rng.normal(size=(n_samples, n_units))  # J = sum(G * BN(X))
+
+    def fun():
+        out, _ = layer.forward(X.copy(), True, None)  # overwrites its input
+        return float(np.sum(G * out))
+
+    X_before = X.copy()
+    X_in = X.copy()
+    out, cache = layer.forward(X_in, True, None)
+    out = out.copy()
+    # Documented forward: batch mean, biased batch variance, eps, gamma, beta.
+    mean, var = X.mean(axis=0), X.var(axis=0)
+    x_hat = (X - mean) / np.sqrt(var + layer.eps)
+    np.testing.assert_allclose(out, x_hat * layer.gamma + layer.beta, rtol=1e-12)
+    np.testing.assert_allclose(X_in, x_hat, rtol=1e-12, atol=1e-14)  # in place
+    dX, (dgamma, dbeta) = layer.backward(G.copy(), cache)
+    dX, dgamma, dbeta = dX.copy(), dgamma.copy(), dbeta.copy()
+    np.testing.assert_array_equal(X, X_before)
+    check_array_gradient(fun, X, dX, rng, f"batch norm dX ({affine})")
+    check_array_gradient(fun, layer.gamma, dgamma, rng, f"batch norm dgamma ({affine})")
+    check_array_gradient(fun, layer.beta, dbeta, rng, f"batch norm dbeta ({affine})")
+    # Through the batch statistics: each column of dX sums to 0 (the mean is
+    # subtracted), which a per-sample (eval-mode) derivative would not.
+    np.testing.assert_allclose(dX.sum(axis=0), 0.0, atol=1e-10)
+    naive = G * layer.gamma / np.sqrt(var + layer.eps)
+    assert np.abs(dX - naive).max() > 1e-3
+
+
+def test_batch_norm_gradient_of_a_nonlinear_objective():
+    # J = sum(G * tanh(BN(X))): the upstream gradient varies with the output.
+    rng = np.random.default_rng(21)
+    layer = _batch_norm_layer(3, "random", rng)
+    X = rng.normal(size=(6, 3))
+    G = rng.normal(size=(6, 3))
+
+    def fun():
+        out, _ = layer.forward(X.copy(), True, None)
+        return float(np.sum(G * np.tanh(out)))
+
+    out, cache = layer.forward(X.copy(), True, None)
+    dout = G * (1.0 - np.tanh(out) ** 2)
+    dX, (dgamma, dbeta) = layer.backward(dout, cache)
+    check_array_gradient(fun, X, dX.copy(), rng, "batch norm tanh dX")
+    check_array_gradient(fun, layer.gamma, dgamma.copy(), rng, "batch norm tanh dg")
+    check_array_gradient(fun, layer.beta, dbeta.copy(), rng, "batch norm tanh db")
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
+def test_dropout_gradient_with_fixed_mask(p):
+    from skreg._core import Dropout
+
+    rng = np.random.default_rng(22)
+    n, d = 9, 6
+    layer = Dropout(p, d, np.float64)
+    X = rng.normal(size=(n, d))
+    G = rng.normal(size=(n, d))
+    out, mask = layer.forward(X, True, np.random.default_rng(3))
+    out = out.copy()
+    mask = mask.copy()
+    assert mask.dtype == np.bool_ and mask.any() and not mask.all()
+    out2, mask2 = layer.forward_with_mask(X, mask)
+    assert mask2 is mask
+    # Same values up to rounding (x * (1/(1-p)) vs x / (1-p)).
+    np.testing.assert_allclose(out2, out, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(out, X * mask / (1.0 - p), rtol=1e-15)
+
+    def fun():
+        out, _ = layer.forward_with_mask(X, mask)
+        return float(np.sum(G * out))
+
+    dX, grads = layer.backward(G.copy(), mask)
+    assert grads == ()
+    check_array_gradient(fun, X, dX.copy(), rng, f"dropout p={p}")
+    # Dropped units pass no gradient at all.
+    assert np.all(dX[~mask] == 0.0)
+    # Eval mode: the identity, no cache, and the backward is the identity too.
+    out_eval, cache = layer.forward(X, False, None)
+    assert out_eval is X and cache is None
+    dout = G.copy()
+    np.testing.assert_array_equal(layer.backward(dout, None)[0], G)
+
+
+@pytest.mark.parametrize("sigma", [0.1, 2.0])
+def test_gaussian_noise_gradient(sigma):
+    from skreg._core import GaussianNoise
+
+    rng = np.random.default_rng(23)
+    n, d = 7, 4
+    layer = GaussianNoise(sigma, d, np.float64)
+    X = rng.normal(size=(n, d))
+    G = rng.normal(size=(n, d))
+
+    def fun():
+        # A fresh generator with a fixed seed: the same noise at every call.
+        out, _ = layer.forward(X, True, np.random.default_rng(5))
+        return float(np.sum(G * np.tanh(out)))
+
+    out, cache = layer.forward(X, True, np.random.default_rng(5))
+    noise = out - X
+    assert np.std(noise) > 0.2 * sigma
+    dout = G * (1.0 - np.tanh(out) ** 2)
+    dX, grads = layer.backward(dout.copy(), cache)
+    assert grads == ()
+    np.testing.assert_array_equal(dX, dout)  # additive noise: identity backward
+    check_array_gradient(fun, X, dX, rng, f"gaussian noise sigma={sigma}")
+    out_eval, _ = layer.forward(X, False, None)
+    assert out_eval is X
+
+
+def _training_pre_activations(net, X, seed):
+    """Inputs of every activation layer in a training pass with ``seed``."""
+    rng = np.random.default_rng(seed)
+    pre = []
+    out = X
+    for layer in net.layers:
+        if isinstance(layer, Activation):
+            pre.append(out.copy())
+        out, _ = layer.forward(out, True, rng)
+    return pre
+
+
+def _dropout_masks(net, X, seed):
+    from skreg._core import Dropout
+
+    _, caches = net.forward(X, training=True, rng=np.random.default_rng(seed))
+    return [
+        cache.copy()
+        for layer, cache in zip(net.layers, caches)
+        if isinstance(layer, Dropout)
+    ]
+
+
+def _setup_regularized_network(activation, loss_name, penalty_name, config, weighted):
+    from skreg._core import BatchNorm
+
+    n_samples, n_features, hidden, n_outputs = 8, 5, (6, 4), 3
+    if loss_name == "binary_log_loss":
+        n_outputs = 2  # multilabel
+    net = build_network(
+        n_features,
+        hidden,
+        n_outputs,
+        activation,
+        loss_name,
+        np.float64,
+        **REG_CONFIGS[config],
+    )
+    net.initialize(np.random.default_rng(0), activation)
+    gain, x_scale = (1.0, 0.5) if loss_name == "poisson" else (2.0, 1.0)
+    w = net.theta[: net.n_penalized]
+    w[...] = away_from_zero(gain * w, L1_MARGIN)
+    net.theta[net.n_penalized :] *= gain
+    # Non-trivial gamma / beta (unpenalized parameters of the flat buffer).
+    prng = np.random.default_rng(1)
+    for layer in net.layers:
+        if isinstance(layer, BatchNorm):
+            assert not np.shares_memory(layer.gamma, net.theta[: net.n_penalized])
+            assert np.shares_memory(layer.gamma, net.theta)
+            layer.gamma[...] = prng.uniform(0.5, 1.5, size=layer.n_units)
+            layer.beta[...] = 0.3 * prng.normal(size=layer.n_units)
+    if loss_name == "poisson":
+        net.dense[-1].W[...] *= 0.5
+
+    def draw(rng):
+        X = x_scale * rng.normal(size=(n_samples, n_features))
+        return X, _training_pre_activations(net, X, MASK_SEED)
+
+    if activation == "relu":
+        X = draw_relu_safe(draw)
+    else:
+        X = draw(np.random.default_rng(1000))[0]
+    rng = np.random.default_rng(7)
+    y = make_targets(loss_name, n_samples, n_outputs, rng)
+    sw = rng.uniform(0.2, 3.0, size=n_samples) if weighted else None
+    S = n_samples if sw is None else float(sw.sum())
+    penalty = make_penalty(penalty_name, strength=0.3, l1_ratio=0.4)
+    return net, X, y, sw, 1.0 / S, penalty
+
+
+def check_regularized_network(net, X, y, sw, scale, penalty, what):
+    n_pen = net.n_penalized
+    assert n_pen == sum(layer.W.size for layer in net.dense)
+
+    def objective():
+        rng = np.random.default_rng(MASK_SEED)  # same masks / noise every time
+        raw, _ = net.forward(X, training=True, rng=rng)
+        return scale * net.loss.value(y, raw, sw) + penalty.value(net.theta[:n_pen])
+
+    raw, _ = net.forward(X, training=True, rng=np.random.default_rng(MASK_SEED))
+    expected = net.loss.value(y, raw.copy(), sw)
+    value = net.loss_and_gradient(X, y, sw, scale, np.random.default_rng(MASK_SEED))
+    assert value == pytest.approx(expected, rel=1e-12)
+    analytic = net.grad.copy()
+    analytic[:n_pen] += penalty.grad(net.theta[:n_pen])
+    check_array_gradient(
+        objective, net.theta, analytic, np.random.default_rng(11), what
+    )
+    return analytic
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("penalty_name", PENALTY_NAMES)
+@pytest.mark.parametrize("loss_name", LOSS_NAMES)
+@pytest.mark.parametrize("config", list(REG_CONFIGS))
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_regularized_network_objective_gradient(
+    activation, config, loss_name, penalty_name, weighted
+):
+    net, X, y, sw, scale, penalty = _setup_regularized_network(
+        activation, loss_name, penalty_name, config, weighted
+    )
+    if "dropout" in config:
+        # The masks really drop units (else this would be a plain network).
+        masks = _dropout_masks(net, X, MASK_SEED)
+        assert len(masks) == 2
+        assert all(m.any() and not m.all() for m in masks)
+    what = f"{activation}/{config}/{loss_name}/{penalty_name}/{weighted}"
+    check_regularized_network(net, X, y, sw, scale, penalty, what)
+
+
+def test_regularized_network_gradient_depends_on_the_mask():
+    # Different masks give different gradients; the same seed the same one.
+    net, X, y, sw, scale, _ = _setup_regularized_network(
+        "tanh", "squared_error", None, "dropout+batch_norm", False
+    )
+    grads = []
+    for seed in (MASK_SEED, MASK_SEED, MASK_SEED + 1):
+        net.loss_and_gradient(X, y, sw, scale, np.random.default_rng(seed))
+        grads.append(net.grad.copy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert np.abs(grads[0] - grads[2]).max() > 1e-3
