@@ -31,6 +31,23 @@ from ._sklearn_compat import (
 PREDICT_CHUNK_ROWS = 4096
 
 
+def check_magnitude(A, name: str) -> None:
+    """Refuse values whose squares overflow the dtype: no network trained on
+    them can be computed reliably (activations, variances and losses square
+    them), so the model would end up predicting inf or nan."""
+    if A.size == 0 or not np.issubdtype(A.dtype, np.floating):
+        return
+    limit = np.sqrt(np.finfo(A.dtype).max) / 1e4
+    largest = float(np.max(np.abs(A)))
+    if largest > limit:
+        raise ValueError(
+            f"{name} has values as large as {largest:.3g} in absolute value, too "
+            f"large for stable {A.dtype} arithmetic (limit {limit:.3g}). "
+            f"Standardize {name} (e.g. with sklearn.preprocessing.StandardScaler) "
+            "or rescale it before fitting."
+        )
+
+
 class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     """Base class for skreg's multilayer perceptrons. Do not use directly."""
 
@@ -161,7 +178,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if not hasattr(sizes, "__iter__") else list(sizes)
-        if any(int(s) != s or s <= 0 for s in sizes):
+        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
             raise ValueError(
                 f"hidden_layer_sizes must contain positive integers, got {sizes}."
             )
@@ -225,6 +242,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        check_magnitude(X.data if sp.issparse(X) else X, "X")
         if sp.issparse(X):
             X = X.tocsr()
         if not first_pass:

@@ -7,7 +7,11 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 
 from ._base import BaseMLP
 from ._docstrings import mlp_docstring
@@ -91,6 +95,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validate_targets(self, y, incremental, first_pass):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
+        _check_class_labels(y)
         if first_pass and not incremental:
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
@@ -172,6 +177,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : MLPClassifier
             The updated estimator.
         """
+        if y is not None and np.ndim(y) <= 2:  # else validate_data raises in _fit
+            _check_class_labels(y)
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -274,3 +281,19 @@ sklearn.linear_model.LogisticRegression : Equal to ``hidden_layer_sizes=()``,
 >>> clf.score(X, y) > 0.9
 True""",
 )
+
+
+def _check_class_labels(y) -> None:
+    """Discrete labels of one kind: binary, multiclass or multilabel."""
+    y = np.asarray(y)
+    if y.dtype == object and len({isinstance(v, str) for v in y.ravel()}) > 1:
+        raise ValueError(
+            "Mix of label input types (string and number): use labels of one type."
+        )
+    check_classification_targets(y)  # "Unknown label type: continuous ..."
+    if type_of_target(y, input_name="y") == "multiclass-multioutput":
+        raise ValueError(
+            "MLPClassifier does not support multiclass-multioutput targets (one "
+            "multiclass label per column); use a label-indicator matrix for "
+            "multilabel data, or sklearn.multioutput.MultiOutputClassifier."
+        )

@@ -31,6 +31,17 @@ _DIVERGED = (
     "scaled: standardize X (e.g. with sklearn.preprocessing.StandardScaler) "
     "and/or lower learning_rate_init."
 )
+_DIVERGED_FULL_BATCH = (
+    "The objective became non-finite (nan or inf) during the full-batch "
+    "solver. The inputs or targets are probably not scaled: standardize X (e.g. "
+    "with sklearn.preprocessing.StandardScaler) and y."
+)
+
+
+def _diverged_message(est) -> str:
+    if est.solver == "lbfgs":
+        return _DIVERGED_FULL_BATCH
+    return _DIVERGED.format(where="", lr=est.learning_rate_init)
 
 
 def make_rng(random_state: np.random.RandomState) -> np.random.Generator:
@@ -95,7 +106,7 @@ def load_fitted_weights(est, network) -> None:
 
 def store_network(est, network) -> None:
     if not np.isfinite(network.theta).all():
-        raise ValueError(_DIVERGED.format(where="", lr=est.learning_rate_init))
+        raise ValueError(_diverged_message(est))
     est.coefs_ = [W.copy() for W in network.coefs]
     est.intercepts_ = [b.copy() for b in network.intercepts]
     _store_sparsity(est)
@@ -142,7 +153,7 @@ def fit_full_batch(est, network, X, Y, sample_weight) -> None:
         tol=est.tol,
     )
     if result.status == "diverged":
-        raise ValueError(_DIVERGED.format(where="", lr="n/a (lbfgs)"))
+        raise ValueError(_DIVERGED_FULL_BATCH)
     network.calibrate_running_stats(X)
     if result.status == "max_iter":
         warnings.warn(
@@ -311,6 +322,9 @@ def _handle_status(est, network, result, monitor) -> None:
         where = f" at epoch {result.n_epochs}"
         message = _DIVERGED.format(where=where, lr=est.learning_rate_init)
         if best_state is None:
+            # A partial_fit run whose optimizer state is now non-finite must
+            # not poison the next call: the next one starts a fresh run.
+            est.__dict__.pop("_partial_fit_run", None)
             raise ValueError(message)
         warnings.warn(
             message + f" Restored the best weights (epoch {monitor.best_epoch}).",

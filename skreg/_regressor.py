@@ -7,7 +7,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseMLP
+from ._base import BaseMLP, check_magnitude
 from ._docstrings import mlp_docstring
 from ._sklearn_compat import StrOptions, _fit_context
 
@@ -92,6 +92,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def _validate_targets(self, y, incremental, first_pass):
         y = np.asarray(y)
+        check_magnitude(y.astype(np.float64, copy=False), "y")
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "loss='poisson' needs non-negative targets y (counts or rates); "
