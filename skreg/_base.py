@@ -256,7 +256,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             network.initialize(_fitting.make_rng(random_state), self.activation)
         else:
             _fitting.load_fitted_weights(self, network)
-        if not incremental:
+        if first_pass or not incremental:
             self.__dict__.pop("_partial_fit_run", None)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":

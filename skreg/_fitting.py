@@ -94,10 +94,10 @@ def load_fitted_weights(est, network) -> None:
     for dst, src in zip(network.intercepts, est.intercepts_):
         dst[...] = src
     bn_layers = _bn_layers(network)
-    if bn_layers and not hasattr(est, "batch_norm_gamma_"):
+    if bool(bn_layers) != hasattr(est, "batch_norm_gamma_"):
         raise ValueError(
-            "The fitted network has no batch normalization; set warm_start=False "
-            "(or refit) to add batch_norm=True."
+            "batch_norm differs from the fitted network's; set warm_start=False "
+            "(or refit from scratch) to switch batch normalization on or off."
         )
     for i, layer in enumerate(bn_layers):
         for attr, name in _BN_ATTRIBUTES.items():
@@ -293,7 +293,7 @@ def fit_stochastic(est, network, X, Y, sample_weight, incremental, random_state)
         verbose=int(est.verbose),
     )
     if run.network is not network:  # partial_fit continues its own network
-        network.theta[...] = run.network.theta
+        network.load_state(run.network.state())
     _record_history(est, run, result, monitor)
     _handle_status(est, network, result, monitor)
 
