@@ -341,8 +341,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 "Monte Carlo dropout needs dropout > 0, but this model was set up "
                 f"with dropout={self.dropout!r}. Refit with e.g. dropout=0.1, or "
-                "use an ensemble (e.g. sklearn.ensemble.BaggingRegressor over "
-                "skreg.MLPRegressor) for uncertainty without dropout."
+                "use skreg.MLPEnsembleRegressor / MLPEnsembleClassifier for "
+                "uncertainty without dropout."
             )
         X = validate_data(
             self,

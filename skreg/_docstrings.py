@@ -110,7 +110,10 @@ dropout : float or sequence of float, default=0.0
     Inverted dropout after each hidden layer's activation: one rate for every
     hidden layer or one rate per hidden layer, each in [0, 1). In training a
     unit is kept with probability ``1 - p`` and scaled by ``1 / (1 - p)``; at
-    prediction dropout is off. Needs ``solver='adam'`` or ``'sgd'``.
+    prediction dropout is off. Needs ``solver='adam'`` or ``'sgd'``. The
+    training loss is noisy under dropout, so the default stopping rule
+    (``tol`` over ``n_iter_no_change`` epochs) tends to stop early: raise
+    ``n_iter_no_change`` or use ``early_stopping=True``.
 
 batch_norm : bool, default=False
     Batch normalization in every hidden layer (``Dense -> BatchNorm ->
