@@ -164,8 +164,13 @@ class GroupLasso(Penalty):
 
     def prox(self, w, step):
         first, _ = self._split(w)
-        if np.ndim(step) > 0:  # per-coordinate (Adam): one step per group, the mean
-            step = np.asarray(step)[: self.size].reshape(self.shape).mean(axis=1)
+        if np.ndim(step) > 0:
+            # Per-coordinate steps (Adam): one step per group, their harmonic
+            # mean. It is dominated by the coordinates with large gradients,
+            # so a row is not zeroed because a few of its coordinates have
+            # tiny gradients and hence huge Adam steps (as after a warm start).
+            inv = 1.0 / np.asarray(step)[: self.size].reshape(self.shape)
+            step = 1.0 / inv.mean(axis=1)
         block_soft_threshold(first, step * self.strength)
         return w
 

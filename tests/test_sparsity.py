@@ -698,15 +698,16 @@ def test_adam_prox_uses_the_per_coordinate_step(penalty, l1_ratio):
         grads[0] = rng.standard_normal(grads[0].shape)
 
 
-def test_adam_group_prox_uses_the_mean_step_of_each_row():
-    """Group lasso under Adam: one threshold per row, the row's mean
-    per-coordinate step times the strength (the documented approximation)."""
+def test_adam_group_prox_uses_the_harmonic_mean_step_of_each_row():
+    """Group lasso under Adam: one threshold per row, the harmonic mean of the
+    row's per-coordinate steps times the strength (the documented rule; the
+    harmonic mean keeps tiny-gradient coordinates from zeroing a row)."""
     shape = (40, 10)
     adam, params, grads = _adam_and_params(n=shape[0] * shape[1] + 6)
     adam.step(params, grads)
     rows = params[0][: shape[0] * shape[1]].reshape(shape).copy()
     rest = params[0][rows.size :].copy()
-    step = adam.step_size(0)[: rows.size].reshape(shape).mean(axis=1)
+    step = 1 / (1 / adam.step_size(0)[: rows.size].reshape(shape)).mean(axis=1)
     norms = np.linalg.norm(rows, axis=1)
     strength = np.median(norms / step)
     pen = make_penalty("group_lasso", strength, first_layer_shape=shape)
