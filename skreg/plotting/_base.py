@@ -1,0 +1,56 @@
+"""Helpers shared by the displays: lazy matplotlib, axes, fitted models."""
+
+from __future__ import annotations
+
+from sklearn.utils.validation import check_is_fitted
+
+
+def import_pyplot(caller: str):
+    """``matplotlib.pyplot``, imported only when a display draws."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} requires matplotlib. Install it with "
+            '`pip install matplotlib` (or `pip install "skreg[plot]"`).'
+        ) from exc
+    return plt
+
+
+def get_axes(ax, caller: str):
+    """``ax``, or the axes of a new figure when ``ax`` is None."""
+    plt = import_pyplot(caller)
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def final_estimator(estimator):
+    """The last step of a ``Pipeline`` (the estimator itself otherwise),
+    checked to be fitted."""
+    if hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    check_is_fitted(estimator)
+    return estimator
+
+
+def estimator_name(estimator) -> str:
+    return type(estimator).__name__
+
+
+def merge(defaults: dict, overrides: dict | None) -> dict:
+    """Keyword arguments for a matplotlib call: ``defaults`` updated by the
+    user's ``overrides``."""
+    return {**defaults, **(overrides or {})}
+
+
+def combined_legend(ax, ax2, **kwargs):
+    """One legend for ``ax`` and its twin ``ax2`` (may be None), drawn on the
+    top axes so the curves of neither hide it."""
+    handles, labels = ax.get_legend_handles_labels()
+    top = ax
+    if ax2 is not None:
+        more_handles, more_labels = ax2.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+        top = ax2
+    return top.legend(handles, labels, **kwargs)

@@ -1,0 +1,326 @@
+"""RegularizationPathDisplay: cross-validated score against alpha."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import is_classifier
+
+from .._cv_select import select
+from ._base import (
+    combined_legend,
+    estimator_name,
+    final_estimator,
+    get_axes,
+    merge,
+)
+
+_SECONDARY_LABELS = {
+    "n_features_selected": "input features selected (mean over folds)",
+    "sparsity": "fraction of weights exactly 0 (mean over folds)",
+}
+_SPARSE_PENALTIES = {"l1": "sparsity", "elasticnet": "sparsity"}
+
+
+class RegularizationPathDisplay:
+    """Mean cross-validated score ± one standard error along the alpha path.
+
+    The mean score over the folds is drawn against alpha on a log axis, with
+    a band of one standard error of the mean on each side. A solid vertical
+    line marks the chosen alpha; when the one-standard-error rule chose it,
+    a dashed line marks the alpha of the best mean score and a dotted
+    horizontal line the threshold the rule used (best mean minus its
+    standard error). For sparse penalties a second axis ``ax2_`` shows the
+    number of selected input features or the fraction of exact-zero weights.
+
+    Build it with :meth:`from_estimator` from a fitted
+    :class:`~skreg.MLPRegressorCV` / :class:`~skreg.MLPClassifierCV`, or from
+    the path data itself.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,)
+        The alphas of the path.
+    mean_scores : array-like of shape (n_alphas,)
+        Mean cross-validated score at each alpha.
+    sem_scores : array-like of shape (n_alphas,)
+        Standard error of the mean score at each alpha.
+    alpha : float, default=None
+        The chosen alpha, or None to mark none.
+    best_alpha : float, default=None
+        The alpha of the best mean score; marked only when it differs from
+        ``alpha``.
+    threshold : float, default=None
+        The one-standard-error rule's score threshold, or None.
+    secondary : array-like of shape (n_alphas,), default=None
+        Values for the second axis (e.g. selected features), or None.
+    secondary_name : str, default=None
+        Label of the second axis.
+    score_name : str, default="score"
+        Name of the score (y axis: "mean CV <score_name>").
+    title : str, default=None
+        Title of the axes.
+
+    Attributes
+    ----------
+    score_line_ : matplotlib Line2D
+        The mean CV score.
+    sem_band_ : matplotlib PolyCollection
+        The band of ± one standard error.
+    alpha_line_ : matplotlib Line2D or None
+        Vertical line at ``alpha``.
+    best_alpha_line_ : matplotlib Line2D or None
+        Vertical line at ``best_alpha`` (only when it differs from ``alpha``).
+    threshold_line_ : matplotlib Line2D or None
+        Horizontal line at ``threshold``.
+    secondary_line_ : matplotlib Line2D or None
+        The second-axis curve.
+    ax_ : matplotlib Axes
+        Axes of the score.
+    ax2_ : matplotlib Axes or None
+        Twin axes of ``secondary``.
+    figure_ : matplotlib Figure
+        Figure holding the axes.
+
+    See Also
+    --------
+    LossCurveDisplay : Training loss and validation score per epoch.
+    WeightDistributionDisplay : Histograms of fitted weights.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import make_regression
+    >>> from skreg import MLPRegressorCV
+    >>> from skreg.plotting import RegularizationPathDisplay
+    >>> X, y = make_regression(n_samples=100, n_features=8, noise=5.0, random_state=0)
+    >>> cv = MLPRegressorCV(
+    ...     hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=5, cv=3,
+    ... ).fit(X / 10, y / 100)
+    >>> disp = RegularizationPathDisplay.from_estimator(cv)
+    >>> list(disp.score_line_.get_ydata()) == list(cv.mean_cv_scores_)
+    True
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(disp.figure_)
+    """
+
+    def __init__(
+        self,
+        *,
+        alphas,
+        mean_scores,
+        sem_scores,
+        alpha=None,
+        best_alpha=None,
+        threshold=None,
+        secondary=None,
+        secondary_name=None,
+        score_name="score",
+        title=None,
+    ):
+        self.alphas = alphas
+        self.mean_scores = mean_scores
+        self.sem_scores = sem_scores
+        self.alpha = alpha
+        self.best_alpha = best_alpha
+        self.threshold = threshold
+        self.secondary = secondary
+        self.secondary_name = secondary_name
+        self.score_name = score_name
+        self.title = title
+
+    @classmethod
+    def from_estimator(
+        cls, estimator, *, l1_ratio=None, secondary="auto", ax=None, **kwargs
+    ):
+        """Plot the path of a fitted MLPRegressorCV or MLPClassifierCV.
+
+        Parameters
+        ----------
+        estimator : fitted MLPRegressorCV, MLPClassifierCV or Pipeline
+            The CV estimator (for a ``Pipeline``, its last step).
+        l1_ratio : float, default=None
+            With several ``l1_ratio`` values, the path to draw; None is the
+            chosen ``l1_ratio_``. The chosen alpha is marked only on that path.
+        secondary : {'auto', 'n_features_selected', 'sparsity'} or None, \
+default='auto'
+            The second axis: the number of input features with a non-zero
+            first-layer row, or the fraction of exact-zero weights, each the
+            mean over the folds. ``'auto'`` is ``'n_features_selected'`` for
+            ``penalty='group_lasso'``, ``'sparsity'`` for ``'l1'`` and
+            ``'elasticnet'``, and None (no second axis) for ``'l2'``.
+        ax : matplotlib Axes, default=None
+            Axes to draw the score on; None makes a new figure.
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : RegularizationPathDisplay
+        """
+        est = final_estimator(estimator)
+        if not hasattr(est, "mean_cv_scores_"):
+            raise TypeError(
+                f"{estimator_name(est)} has no regularization path; "
+                "RegularizationPathDisplay needs a fitted MLPRegressorCV or "
+                "MLPClassifierCV."
+            )
+        row, chosen = cls._path_row(est, l1_ratio)
+        mean, sem = row(est.mean_cv_scores_), row(est.sem_cv_scores_)
+        alphas = row(est.alphas_)
+        _, k_best = select(mean[np.newaxis], sem[np.newaxis], "best")
+        threshold = None
+        if chosen and est.selection == "1se":
+            threshold = float(mean[k_best] - np.nan_to_num(sem[k_best]))
+        if secondary == "auto":
+            penalty = est.penalty
+            secondary = "n_features_selected" if penalty == "group_lasso" else None
+            secondary = _SPARSE_PENALTIES.get(penalty, secondary)
+        values = None
+        if secondary is not None:
+            if secondary not in _SECONDARY_LABELS:
+                raise ValueError(
+                    f"secondary must be 'auto', None or one of "
+                    f"{sorted(_SECONDARY_LABELS)}, got {secondary!r}."
+                )
+            values = row(getattr(est, f"{secondary}_path_")).mean(axis=-1)
+        display = cls(
+            alphas=alphas,
+            mean_scores=mean,
+            sem_scores=sem,
+            alpha=est.alpha_ if chosen else None,
+            best_alpha=float(alphas[k_best]),
+            threshold=threshold,
+            secondary=values,
+            secondary_name=_SECONDARY_LABELS.get(secondary),
+            score_name=_score_name(est),
+            title=_title(est, row),
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    @staticmethod
+    def _path_row(est, l1_ratio):
+        """A function selecting one l1_ratio's path from a ``*_path_`` /
+        ``*cv_scores_`` attribute, and whether it is the chosen path."""
+        if np.ndim(est.alphas_) == 1:
+            if l1_ratio is not None and not np.isclose(l1_ratio, est.l1_ratio_):
+                raise ValueError(
+                    f"l1_ratio={l1_ratio} was not cross-validated; the path has "
+                    f"l1_ratio={est.l1_ratio_}."
+                )
+            return (lambda a: np.asarray(a)), True
+        ratios = np.atleast_1d(np.asarray(est.l1_ratio, dtype=float))
+        target = est.l1_ratio_ if l1_ratio is None else l1_ratio
+        matches = np.flatnonzero(np.isclose(ratios, target))
+        if matches.size == 0:
+            raise ValueError(
+                f"l1_ratio={l1_ratio} was not cross-validated; choose one of "
+                f"{ratios.tolist()}."
+            )
+        i = int(matches[0])
+        return (lambda a: np.asarray(a)[i]), bool(np.isclose(target, est.l1_ratio_))
+
+    def plot(self, ax=None, *, score_kwargs=None, secondary_kwargs=None):
+        """Draw the path.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw the score on; None makes a new figure.
+        score_kwargs : dict, default=None
+            Keyword arguments of the mean-score curve's ``ax.plot``.
+        secondary_kwargs : dict, default=None
+            Keyword arguments of the second-axis curve's ``ax2.plot``.
+
+        Returns
+        -------
+        self : RegularizationPathDisplay
+        """
+        ax = get_axes(ax, type(self).__name__)
+        alphas = np.asarray(self.alphas, dtype=float)
+        mean = np.asarray(self.mean_scores, dtype=float)
+        sem = np.nan_to_num(np.asarray(self.sem_scores, dtype=float))
+        kw = merge(
+            {"color": "C0", "marker": "o", "markersize": 3, "label": "mean CV score"},
+            score_kwargs,
+        )
+        (self.score_line_,) = ax.plot(alphas, mean, **kw)
+        self.sem_band_ = ax.fill_between(
+            alphas,
+            mean - sem,
+            mean + sem,
+            color=self.score_line_.get_color(),
+            alpha=0.2,
+            label="± 1 standard error",
+        )
+        ax.set_xscale("log")
+        ax.set_xlabel("alpha (penalty strength)")
+        ax.set_ylabel(f"mean CV {self.score_name}")
+        self._mark_alphas(ax)
+        self._draw_secondary(ax, secondary_kwargs)
+        combined_legend(ax, self.ax2_, loc="best", fontsize="small")
+        if self.title:
+            ax.set_title(self.title)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    def _mark_alphas(self, ax) -> None:
+        self.alpha_line_ = self.best_alpha_line_ = self.threshold_line_ = None
+        if self.alpha is not None:
+            rule = "1se rule" if self.threshold is not None else "best mean"
+            self.alpha_line_ = ax.axvline(
+                self.alpha,
+                color="C2",
+                label=f"chosen alpha = {self.alpha:.3g} ({rule})",
+            )
+        differs = self.alpha is None or not np.isclose(self.best_alpha, self.alpha)
+        if self.best_alpha is not None and differs:
+            self.best_alpha_line_ = ax.axvline(
+                self.best_alpha,
+                color="C2",
+                linestyle="--",
+                label=f"best mean score at alpha = {self.best_alpha:.3g}",
+            )
+        if self.threshold is not None:
+            self.threshold_line_ = ax.axhline(
+                self.threshold,
+                color="0.4",
+                linestyle=":",
+                label="best mean − 1 standard error",
+            )
+
+    def _draw_secondary(self, ax, secondary_kwargs) -> None:
+        self.ax2_ = self.secondary_line_ = None
+        if self.secondary is None:
+            return
+        self.ax2_ = ax.twinx()
+        label = self.secondary_name or "secondary"
+        kw = merge(
+            {
+                "color": "C3",
+                "linestyle": "-.",
+                "drawstyle": "steps-mid",
+                "label": label,
+            },
+            secondary_kwargs,
+        )
+        (self.secondary_line_,) = self.ax2_.plot(
+            np.asarray(self.alphas, dtype=float), self.secondary, **kw
+        )
+        self.ax2_.set_ylabel(label, color=self.secondary_line_.get_color())
+
+
+def _score_name(est) -> str:
+    if est.scoring is None:
+        return "accuracy" if is_classifier(est) else "R$^2$"
+    return est.scoring if isinstance(est.scoring, str) else "score"
+
+
+def _title(est, row) -> str:
+    title = f"{estimator_name(est)}, penalty={est.penalty!r}"
+    if est.penalty == "elasticnet":
+        ratios = np.atleast_1d(np.asarray(est.l1_ratio, dtype=float))
+        ratio = row(ratios) if ratios.size > 1 else est.l1_ratio_
+        title += f", l1_ratio={float(ratio):g}"
+    return title
