@@ -38,7 +38,7 @@ def check_magnitude(A, name: str) -> None:
     if A.size == 0 or not np.issubdtype(A.dtype, np.floating):
         return
     limit = np.sqrt(np.finfo(A.dtype).max) / 1e4
-    largest = float(np.max(np.abs(A)))
+    largest = max(abs(float(A.max())), abs(float(A.min())))  # no copy of A
     if largest > limit:
         raise ValueError(
             f"{name} has values as large as {largest:.3g} in absolute value, too "

@@ -131,6 +131,7 @@ def train_epochs(
     result = TrainResult(status="max_iter")
     start = time.perf_counter()
     reporter = make_reporter(verbose, 1 if incremental else max_iter)
+    completed = run.network.state()  # restored if Ctrl-C lands mid-epoch
     try:
         for epoch in range(1, max_iter + 1):
             data_sum = run.run_epoch(X, y, sample_weight)
@@ -140,6 +141,7 @@ def train_epochs(
                 result.records.append(record)
                 result.status = "diverged"
                 break
+            completed = run.network.state()
             monitor.update(record, run.network)
             record.elapsed = time.perf_counter() - start
             result.records.append(record)
@@ -159,6 +161,7 @@ def train_epochs(
                 result.status = "incremental"
                 break
     except KeyboardInterrupt:
+        run.network.load_state(completed)
         result.status = "interrupted"
     finally:
         if reporter is not None:
