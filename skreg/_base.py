@@ -295,10 +295,19 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
         if sp.issparse(X):
             X = X.tocsr()
+        check_magnitude(X.data if sp.issparse(X) else X, "X")
         network = self._inference_network()
         X = X.astype(network.dtype, copy=False)
         with np.errstate(over="ignore", invalid="ignore"):
-            return network.predict(X, chunk_size=PREDICT_CHUNK_ROWS)
+            out = network.predict(X, chunk_size=PREDICT_CHUNK_ROWS)
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The network's output overflowed (inf or nan) for some rows of X: "
+                "they are far outside the range of the training data. Scale X "
+                "the same way as at fit time (e.g. with a StandardScaler in a "
+                "Pipeline)."
+            )
+        return out
 
     def _build_network(self, n_features, n_outputs, dtype):
         return build_network(

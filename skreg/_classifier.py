@@ -95,7 +95,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validate_targets(self, y, incremental, first_pass):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
-        _check_class_labels(y)
+        check_class_labels(y)
         if first_pass and not incremental:
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
@@ -170,7 +170,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Non-negative sample weights.
         classes : array of shape (n_classes,), default=None
             All classes across the calls to ``partial_fit``; required on the
-            first call, ignored afterwards (not needed for multilabel targets).
+            first call (for multilabel targets, any non-None value such as
+            ``range(n_labels)``: the labels are then taken from ``y``),
+            ignored afterwards.
 
         Returns
         -------
@@ -178,7 +180,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The updated estimator.
         """
         if y is not None and np.ndim(y) <= 2:  # else validate_data raises in _fit
-            _check_class_labels(y)
+            check_class_labels(y)
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -283,7 +285,7 @@ True""",
 )
 
 
-def _check_class_labels(y) -> None:
+def check_class_labels(y) -> None:
     """Discrete labels of one kind: binary, multiclass or multilabel."""
     y = np.asarray(y)
     if y.dtype == object and len({isinstance(v, str) for v in y.ravel()}) > 1:

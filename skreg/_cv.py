@@ -128,6 +128,11 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
+            if not sample_weight.sum() > 0:
+                raise ValueError(
+                    "The sample weights sum to zero: at least one sample needs a "
+                    "positive weight."
+                )
         return X, y, sample_weight
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -23,12 +23,11 @@ from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, get_tags
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
-from ._classifier import MLPClassifier
+from ._classifier import MLPClassifier, check_class_labels
 from ._regressor import MLPRegressor
 from ._sklearn_compat import (
     HasMethods,
@@ -368,7 +367,7 @@ class MLPEnsembleClassifier(ClassifierMixin, BaseMLPEnsemble):
     def _validate_targets(self, y):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        check_class_labels(y)
         self._label_binarizer = LabelBinarizer().fit(y)
         self.classes_ = self._label_binarizer.classes_
         if len(self.classes_) < 2:
