@@ -252,6 +252,30 @@ def test_path_classifier_and_pipeline():
     assert disp.ax_.get_ylabel() == "mean CV accuracy"
 
 
+def test_path_from_data():
+    disp = RegularizationPathDisplay(
+        alphas=[100.0, 10.0, 1.0],
+        mean_scores=[0.1, 0.5, 0.4],
+        sem_scores=[0.05, 0.05, 0.1],
+        alpha=10.0,
+    ).plot()
+    assert disp.alpha_line_.get_xdata()[0] == 10.0
+    assert disp.best_alpha_line_ is None and disp.threshold_line_ is None
+    assert disp.ax2_ is None
+    disp = RegularizationPathDisplay(
+        alphas=[100.0, 10.0, 1.0],
+        mean_scores=[0.1, 0.5, 0.4],
+        sem_scores=[0.05, 0.05, 0.1],
+        alpha=100.0,
+        best_alpha=10.0,
+        secondary=[0, 3, 5],
+        secondary_name="features",
+    ).plot()
+    assert disp.best_alpha_line_.get_xdata()[0] == 10.0
+    np.testing.assert_array_equal(disp.secondary_line_.get_ydata(), [0, 3, 5])
+    assert disp.ax2_.get_ylabel() == "features"
+
+
 def test_path_needs_a_cv_estimator(early_stopped):
     with pytest.raises(TypeError, match="MLPRegressorCV or MLPClassifierCV"):
         RegularizationPathDisplay.from_estimator(early_stopped)

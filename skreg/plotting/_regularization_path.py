@@ -274,8 +274,9 @@ default='auto'
                 color="C2",
                 label=f"chosen alpha = {self.alpha:.3g} ({rule})",
             )
-        differs = self.alpha is None or not np.isclose(self.best_alpha, self.alpha)
-        if self.best_alpha is not None and differs:
+        if self.best_alpha is not None and (
+            self.alpha is None or not np.isclose(self.best_alpha, self.alpha)
+        ):
             self.best_alpha_line_ = ax.axvline(
                 self.best_alpha,
                 color="C2",
