@@ -62,22 +62,11 @@ def _check_instances():
     return [MLPRegressorCV(**small), MLPClassifierCV(**small)]
 
 
-_WEIGHTS_REASON = (
-    "cross-validation splits rows: repeating a row moves fold boundaries and "
-    "can put copies on both sides of a split, so integer weights and repeated "
-    "rows give different folds and can choose different alphas (the check "
-    "passes whenever both choose the same alpha, as the refit is equivalent)"
-)
-
-
-def _expected_failures(estimator):
-    return {
-        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_REASON,
-        "check_sample_weight_equivalence_on_sparse_data": _WEIGHTS_REASON,
-    }
-
-
-@parametrize_with_checks(_check_instances(), expected_failed_checks=_expected_failures)
+# check_sample_weight_equivalence passes here: with these seeds, integer
+# weights and repeated rows choose the same alpha, and the refit is equivalent
+# (with other data they could choose different alphas, since repeating a row
+# moves the fold boundaries).
+@parametrize_with_checks(_check_instances())
 def test_sklearn_compatible_cv_estimator(estimator, check):
     check(estimator)
 
