@@ -74,3 +74,24 @@ def test_readme_figures_come_from_examples():
     stems = {script.stem for script in EXAMPLES}
     for link in _readme_images():
         assert Path(link).stem in stems, link
+
+
+def test_readme_python_blocks_run(tmp_path):
+    """The quick start and the plotting snippet run as written (the Dask block
+    needs a cluster and is left out)."""
+    pytest.importorskip("matplotlib")
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    code = "\n".join(block for block in blocks if "dask" not in block)
+    assert "MLPRegressorCV" in code and "skreg.plotting" in code
+    env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "path.png").is_file()
