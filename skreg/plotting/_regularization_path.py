@@ -18,7 +18,12 @@ _SECONDARY_LABELS = {
     "n_features_selected": "input features selected (mean over folds)",
     "sparsity": "fraction of weights exactly 0 (mean over folds)",
 }
-_SPARSE_PENALTIES = {"l1": "sparsity", "elasticnet": "sparsity"}
+# The second axis that ``secondary='auto'`` picks for each penalty.
+_AUTO_SECONDARY = {
+    "group_lasso": "n_features_selected",
+    "l1": "sparsity",
+    "elasticnet": "sparsity",
+}
 
 
 class RegularizationPathDisplay:
@@ -173,9 +178,7 @@ default='auto'
         if chosen and est.selection == "1se":
             threshold = float(mean[k_best] - np.nan_to_num(sem[k_best]))
         if secondary == "auto":
-            penalty = est.penalty
-            secondary = "n_features_selected" if penalty == "group_lasso" else None
-            secondary = _SPARSE_PENALTIES.get(penalty, secondary)
+            secondary = _AUTO_SECONDARY.get(est.penalty)
         values = None
         if secondary is not None:
             if secondary not in _SECONDARY_LABELS:
