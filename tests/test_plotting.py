@@ -86,7 +86,7 @@ def test_loss_curve_lines_are_the_estimators_curves(early_stopped):
     assert disp.loss_line_.axes is disp.ax_
     assert disp.figure_ is disp.ax_.figure
     assert disp.ax2_.get_ylabel() == "validation R$^2$"
-    legend = disp.ax2_.get_legend()
+    legend = disp.ax_.get_legend()
     texts = [t.get_text() for t in legend.get_texts()]
     assert f"best epoch {best_epoch} (weights restored)" in texts
     assert f"stopped (epoch {n})" in texts

@@ -45,12 +45,15 @@ def merge(defaults: dict, overrides: dict | None) -> dict:
 
 
 def combined_legend(ax, ax2, **kwargs):
-    """One legend for ``ax`` and its twin ``ax2`` (may be None), drawn on the
-    top axes so the curves of neither hide it."""
+    """One legend for ``ax`` and its twin ``ax2`` (may be None).
+
+    ``ax`` is raised above its twin (with a transparent background) so that
+    the legend is drawn over both and ``loc="best"`` avoids ``ax``'s curves.
+    """
     handles, labels = ax.get_legend_handles_labels()
-    top = ax
     if ax2 is not None:
         more_handles, more_labels = ax2.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
-        top = ax2
-    return top.legend(handles, labels, **kwargs)
+        ax.set_zorder(ax2.get_zorder() + 1)
+        ax.patch.set_visible(False)
+    return ax.legend(handles, labels, **kwargs)

@@ -184,7 +184,7 @@ class LossCurveDisplay:
                 linestyle="--",
                 label=f"best epoch {self.best_epoch} (weights restored)",
             )
-        combined_legend(ax, self.ax2_, loc="center right")
+        combined_legend(ax, self.ax2_, loc="best", fontsize="small")
         if self.estimator_name:
             ax.set_title(self.estimator_name)
         self.ax_ = ax
