@@ -8,6 +8,7 @@ the optimizer just took on ``params[i]``.
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 
 
 class SGD:
@@ -69,7 +70,13 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma & Ba, 2014) with the bias correction folded into the step."""
+    """Adam (Kingma & Ba, 2014), the same update as scikit-learn's.
+
+    ``update = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
+    The moments are stored rescaled, ``m_s = m / (1 - beta_1)`` and
+    ``v_s = v / (1 - beta_2)``, with the constants folded into the step and
+    epsilon: the same update in fewer passes over the parameter vector.
+    """
 
     def __init__(
         self,
@@ -93,18 +100,19 @@ class Adam:
         self.learning_rate = (
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
+        root = np.sqrt(1 - b2)
+        scale = self.learning_rate * (1 - b1) / root
+        eps = self.epsilon / root
         for p, g, m, v, tmp in zip(params, grads, self.ms, self.vs, self._tmp):
             m *= b1
-            m += (1 - b1) * g
+            m += g
             v *= b2
             np.multiply(g, g, out=tmp)
-            tmp *= 1 - b2
             v += tmp
             np.sqrt(v, out=tmp)
-            tmp += self.epsilon
+            tmp += eps
             np.divide(m, tmp, out=tmp)
-            tmp *= self.learning_rate
-            p -= tmp
+            axpy(tmp, p, -scale)
 
     def step_size(self, i: int) -> np.ndarray:
         """Per-coordinate step ``lr / (sqrt(v_hat) + eps)`` of the last update.
@@ -116,10 +124,26 @@ class Adam:
         ``1 / (1 - beta_1)`` times the step actually taken.
         """
         scale = self.learning_rate * (1 - self.beta_1**self.t)
-        return scale / (np.sqrt(self.vs[i]) + self.epsilon)
+        sqrt_v = np.sqrt((1 - self.beta_2) * self.vs[i])
+        return scale / (sqrt_v + self.epsilon)
 
     def iteration_ends(self, time_step: int) -> None:
         pass
 
     def trigger_stopping(self, msg: str) -> tuple[bool, str]:
         return True, msg + " Stopping."
+
+
+def axpy(x: np.ndarray, y: np.ndarray, a: float) -> np.ndarray:
+    """In place ``y += a * x`` in one pass (BLAS axpy for contiguous float
+    vectors, NumPy otherwise)."""
+    if (
+        y.ndim == 1
+        and y.flags.c_contiguous
+        and x.flags.c_contiguous
+        and x.dtype == y.dtype
+        and y.dtype.char in "fd"
+    ):
+        return get_blas_funcs("axpy", (y,))(x, y, a=a)
+    y += a * x
+    return y

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._optimizers import axpy
+
 
 def soft_threshold(w: np.ndarray, threshold) -> np.ndarray:
     """In-place ``sign(w) * max(|w| - threshold, 0)``; zeros are exact.
@@ -78,7 +80,7 @@ class Penalty:
     def add_smooth_grad(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         """In place: ``g += strength * grad(smooth part of R)(w)``."""
         if self.l2_strength:
-            g += self.l2_strength * w
+            axpy(w, g, self.l2_strength)
         return g
 
     def prox(self, w: np.ndarray, step) -> np.ndarray:
