@@ -18,9 +18,14 @@ gradient-norm stopping rules (``'lbfgs'``) stop at once and the path would
 stay at the null model. Without a hidden layer the problem is convex and the
 zero weights are a proper starting point, so linear paths always warm-start.
 
-A unit switched off at a larger alpha (all its weights 0.0) gets no gradient
-either, so along an L1 path units pruned early stay pruned: the path's
-networks are nested, as a lasso path's supports mostly are.
+Sparse penalties (``'l1'``, ``'elasticnet'`` with ``l1_ratio > 0``,
+``'group_lasso'``) on a network with a hidden layer are never warm-started:
+a unit or input switched off at a larger alpha (its weights exactly 0.0) gets
+no gradient at the smaller ones, so a warm path stays stuck at the sparsity of
+its strongest point (measured: 97% zeros and CV R^2 0.28 along a warm L1 path
+where a cold fit at the same alpha had 69% zeros and 0.59). Each such point
+starts from the same fresh initialization instead. Linear models (no hidden
+layer) are convex and warm-start with every penalty.
 """
 
 from __future__ import annotations
@@ -60,11 +65,24 @@ def iter_path(estimator, X, y, sample_weight, alphas, scale: float) -> Iterator:
     (the same object, refitted in place). ``scale`` is ``target_scale`` of
     the encoded targets."""
     estimator.set_params(warm_start=False)
+    warm = _can_warm_start(estimator)
     for alpha in alphas:
         estimator.set_params(alpha=float(alpha))
         estimator.fit(X, y, sample_weight=sample_weight)
         yield estimator
-        estimator.set_params(warm_start=not collapsed(estimator, X, scale))
+        estimator.set_params(warm_start=warm and not collapsed(estimator, X, scale))
+
+
+def _can_warm_start(estimator) -> bool:
+    """Linear models always; networks only with a smooth penalty (module
+    docstring)."""
+    params = estimator.get_params()
+    hidden = params["hidden_layer_sizes"]
+    linear = hasattr(hidden, "__len__") and len(hidden) == 0
+    sparse = params["penalty"] in ("l1", "group_lasso") or (
+        params["penalty"] == "elasticnet" and params["l1_ratio"] > 0
+    )
+    return linear or not sparse
 
 
 def count_zero_weights(coefs) -> int:

@@ -70,8 +70,11 @@ tol : float, default=1e-4
     Improvement below which an epoch counts as no progress; for ``'lbfgs'``
     the projected-gradient tolerance.
 
-verbose : bool, default=False
-    Print progress messages.
+verbose : bool or int, default=False
+    ``True`` (or 1) prints one line per epoch: the objective, the validation
+    score with early stopping, and the elapsed time; ``2`` shows a tqdm
+    progress bar over the epochs instead when tqdm is installed (plain lines
+    otherwise). ``'lbfgs'`` prints one summary line at the end.
 
 warm_start : bool, default=False
     Reuse the weights of the previous fit as the starting point.

@@ -165,6 +165,12 @@ def fit_full_batch(est, network, X, Y, sample_weight) -> None:
         )
     est.n_iter_ = result.n_iter
     est.loss_ = result.loss
+    if est.verbose:
+        print(
+            f"{type(est).__name__} (lbfgs): {result.status} after "
+            f"{result.n_iter} iterations ({result.message}), "
+            f"loss = {result.loss:.8f}"
+        )
 
 
 # -- stochastic --------------------------------------------------------------------
@@ -291,6 +297,8 @@ def fit_stochastic(est, network, X, Y, sample_weight, incremental, random_state)
         n_iter_no_change=est.n_iter_no_change,
         incremental=incremental,
         verbose=int(est.verbose),
+        # partial_fit numbers its epochs on from the previous calls
+        first_epoch=len(getattr(est, "loss_curve_", [])) + 1 if incremental else 1,
     )
     if run.network is not network:  # partial_fit continues its own network
         network.load_state(run.network.state())

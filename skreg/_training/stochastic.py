@@ -118,6 +118,7 @@ def train_epochs(
     n_iter_no_change: float,
     incremental: bool = False,
     verbose: int = 0,
+    first_epoch: int = 1,
 ) -> TrainResult:
     """Run epochs until the monitor stops training, ``max_iter`` or divergence.
 
@@ -133,7 +134,7 @@ def train_epochs(
     reporter = make_reporter(verbose, 1 if incremental else max_iter)
     completed = run.network.state()  # restored if Ctrl-C lands mid-epoch
     try:
-        for epoch in range(1, max_iter + 1):
+        for epoch in range(first_epoch, first_epoch + max_iter):
             data_sum = run.run_epoch(X, y, sample_weight)
             run.t += n
             record = EpochRecord(epoch, run.objective(data_sum, total_weight))
