@@ -11,10 +11,12 @@ early stopping's best-weights snapshot includes the running statistics.
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
@@ -641,3 +643,44 @@ def test_dropout_improves_held_out_score_when_overfitting():
     )
     assert np.all(gain > 0), summary
     assert gain.mean() > 0.03, summary
+
+
+# Where batch norm does help: a deep, narrow classifier trained with plain SGD
+# for a fixed budget (digits, 70/30 stratified split, four hidden layers of 64
+# ReLU units, lr 0.01, batch 64, 30 epochs). Measured held-out accuracy, seeds
+# 0-4, without -> with batch norm:
+#   0.9722 -> 0.9796, 0.9648 -> 0.9741, 0.9759 -> 0.9815, 0.9685 -> 0.9759,
+#   0.9630 -> 0.9796; mean 0.9689 -> 0.9781 (+0.0093, min +0.0056).
+# Part of this gain is optimization (batch norm trains the deep net faster in
+# the same number of epochs), not only regularization; the small-data
+# regression above shows it is no general regularizer.
+def test_batch_norm_improves_held_out_accuracy_of_a_deep_sgd_classifier():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X / 16.0, y, test_size=0.3, stratify=y, random_state=0
+    )
+    gains = []
+    with threadpool_limits(1):
+        for seed in BENEFIT_SEEDS:
+            scores = []
+            for batch_norm in (False, True):
+                net = MLPClassifier(
+                    hidden_layer_sizes=(64, 64, 64, 64),
+                    solver="sgd",
+                    learning_rate_init=0.01,
+                    batch_size=64,
+                    batch_norm=batch_norm,
+                    max_iter=30,
+                    n_iter_no_change=np.inf,
+                    random_state=seed,
+                )
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    net.fit(X_train, y_train)
+                scores.append(net.score(X_test, y_test))
+            gains.append(scores[1] - scores[0])
+    assert min(gains) > 0
+    assert np.mean(gains) > 0.005
