@@ -68,7 +68,7 @@ RANDOM_STATE = 0
 PEAK_N = 2048
 PEAK_N_QUICK = 512
 PEAK_REPEATS = 5
-TORCH_THREADS = 2
+TORCH_THREADS = 2  # --blas-threads N overrides it too
 
 # Goals: skreg time / sklearn time, per workload and dtype.
 TIME_GOALS = {
@@ -306,6 +306,9 @@ def fit_estimator(library: str, w: Workload):
 
 
 # -- plain PyTorch (optional) ----------------------------------------------------------
+_torch_threads = TORCH_THREADS
+
+
 def torch_available() -> bool:
     """Whether PyTorch is installed (checked without importing it)."""
     import importlib.util
@@ -320,7 +323,7 @@ def warm_up_torch() -> None:
     """One untimed tiny training step: torch's first call pays one-off setup."""
     import torch
 
-    torch.set_num_threads(TORCH_THREADS)
+    torch.set_num_threads(_torch_threads)
     for dtype in (torch.float64, torch.float32):
         model = torch.nn.Sequential(
             torch.nn.Linear(8, 8, dtype=dtype),
@@ -337,7 +340,7 @@ def fit_torch(w: Workload):
     """A plain PyTorch CPU loop with the same settings; (seconds, epochs, score)."""
     import torch
 
-    torch.set_num_threads(TORCH_THREADS)
+    torch.set_num_threads(_torch_threads)
     torch_dtype = torch.float64 if w.X_train.dtype == np.float64 else torch.float32
     start = time.perf_counter()
     torch.manual_seed(RANDOM_STATE)
@@ -418,7 +421,7 @@ def print_environment() -> None:
 
     print("== environment ==")
     print(f"python {platform.python_version()} on {platform.platform()}")
-    print(f"cpu count: {os.cpu_count()}")
+    print(f"cpu count: {os.cpu_count()}, {_load_text()}")
     print(
         f"numpy {np.__version__}, scipy {scipy.__version__}, "
         f"scikit-learn {sklearn.__version__}, skreg {skreg.__version__}, "
@@ -433,7 +436,7 @@ def print_environment() -> None:
             torch_version = "?"
         print(
             f"torch {torch_version} (benchmarked last, after all NumPy fits, "
-            f"with torch.set_num_threads({TORCH_THREADS}))"
+            f"with torch.set_num_threads({_torch_threads}))"
         )
     else:
         print("torch: not installed (the PyTorch baseline is skipped)")
@@ -470,6 +473,14 @@ def print_environment() -> None:
             )
         )
     print()
+
+
+def _load_text() -> str:
+    """The 1/5/15-minute load averages: other processes skew the timings."""
+    try:
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "load average: n/a"
 
 
 def measure_peak(dtype: str, n: int, repeats: int = PEAK_REPEATS) -> float:
@@ -652,6 +663,14 @@ def parse_args(argv=None):
         help="comma-separated subset of " + ",".join(ALL_DTYPES),
     )
     parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="cap the BLAS/OpenMP thread pools (threadpoolctl) and torch's threads "
+        "at N for the peak and every fit (default: leave the libraries' own "
+        "setting); 1 makes timings far less sensitive to other processes",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="shrink every workload to a tiny size (smoke test)",
@@ -667,12 +686,32 @@ def parse_args(argv=None):
             parser.error(f"unknown dtype {d!r}; choose from {ALL_DTYPES}")
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
+    if args.blas_threads is not None and args.blas_threads < 1:
+        parser.error("--blas-threads must be >= 1")
     return args
 
 
 def main(argv=None) -> int:
+    global _torch_threads
+
     args = parse_args(argv)
+    _torch_threads = args.blas_threads or TORCH_THREADS
+    if args.blas_threads is None:
+        return _run(args)
+    import threadpoolctl
+
+    with threadpoolctl.threadpool_limits(limits=args.blas_threads):
+        return _run(args)
+
+
+def _run(args) -> int:
     print_environment()
+    if args.blas_threads is not None:
+        print(
+            f"--blas-threads {args.blas_threads}: BLAS/OpenMP pools and torch "
+            f"capped at {args.blas_threads} thread(s) for the peak and every fit"
+        )
+        print()
 
     peak_n = PEAK_N_QUICK if args.quick else PEAK_N
     peaks = {}
@@ -740,6 +779,10 @@ def main(argv=None) -> int:
 
     print_table(results, peaks)
     print_goals(results, args.dtypes, args.quick)
+    print(
+        f"{_load_text()} (with {os.cpu_count()} CPUs: a load well above the "
+        "benchmark's own ~1-2 means other processes competed for the CPUs)"
+    )
     return 0
 
 
