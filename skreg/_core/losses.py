@@ -122,6 +122,17 @@ class BinaryLogLoss(Loss):
         softplus = np.maximum(raw, 0) + np.log1p(np.exp(-np.abs(raw)))
         return (softplus - y * raw).sum(axis=1)
 
+    def value_and_gradient(self, y, raw, sample_weight, scale, out):
+        # One exp(-|z|) serves the loss (softplus) and the link (sigmoid).
+        e = np.exp(-np.abs(raw))
+        per_sample = np.maximum(raw, 0) + np.log1p(e) - y * raw
+        loss = _weighted_sum(per_sample.sum(axis=1), sample_weight)
+        num = np.where(raw >= 0, 1.0, e)
+        e += 1.0
+        np.divide(num, e, out=out)
+        out -= y
+        return loss, _scale_rows(out, sample_weight, scale)
+
 
 class LogLoss(Loss):
     name = "log_loss"
@@ -137,6 +148,19 @@ class LogLoss(Loss):
         zmax = raw.max(axis=1, keepdims=True)
         lse = np.log(np.exp(raw - zmax).sum(axis=1)) + zmax[:, 0]
         return lse - np.einsum("ij,ij->i", y, raw)
+
+    def value_and_gradient(self, y, raw, sample_weight, scale, out):
+        # One exp(z - max) serves the log-sum-exp and the softmax.
+        zmax = raw.max(axis=1, keepdims=True)
+        np.subtract(raw, zmax, out=out)
+        np.exp(out, out=out)
+        total = out.sum(axis=1, keepdims=True)
+        lse = np.log(total[:, 0]) + zmax[:, 0]
+        per_sample = lse - np.einsum("ij,ij->i", y, raw)
+        loss = _weighted_sum(per_sample, sample_weight)
+        out /= total
+        out -= y
+        return loss, _scale_rows(out, sample_weight, scale)
 
 
 LOSSES: dict[str, type[Loss]] = {

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._core.layers import Workspace
 from .batches import batch_bounds
@@ -62,7 +61,7 @@ class StochasticRun:
         self._y = None
 
     def _take(self, A, idx, slot):
-        if sp.issparse(A):
+        if not isinstance(A, np.ndarray):  # scipy sparse
             return A[idx]
         buf = getattr(self, slot)
         if buf is None or buf.n_cols != A.shape[1] or buf.dtype != A.dtype:
