@@ -22,7 +22,9 @@ class Dropout(Layer):
         self.p = float(p)
         self.n_units = n_units
         self.dtype = np.dtype(dtype)
-        self._uniform = Workspace(n_units, dtype)
+        # Masks only compare uniforms with p: float32 draws are enough, and
+        # about twice as fast as float64 ones.
+        self._uniform = Workspace(n_units, np.float32)
         self._mask = Workspace(n_units, np.bool_)
         self._out = Workspace(n_units, dtype)
 
@@ -31,7 +33,7 @@ class Dropout(Layer):
             return X, None
         m = X.shape[0]
         uniform = self._uniform.get(m)
-        rng.random(out=uniform, dtype=self.dtype)
+        rng.random(out=uniform, dtype=np.float32)
         mask = np.greater_equal(uniform, self.p, out=self._mask.get(m))
         out = np.multiply(X, mask, out=self._out.get(m))
         out *= 1.0 / (1.0 - self.p)
