@@ -50,7 +50,7 @@ class SGD:
             else:
                 p += v
 
-    def step_size(self, i: int) -> float:
+    def step_size(self, i: int, stop: int | None = None) -> float:
         return self.learning_rate
 
     def iteration_ends(self, time_step: int) -> None:
@@ -114,7 +114,7 @@ class Adam:
             np.divide(m, tmp, out=tmp)
             axpy(tmp, p, -scale)
 
-    def step_size(self, i: int) -> np.ndarray:
+    def step_size(self, i: int, stop: int | None = None) -> np.ndarray:
         """Per-coordinate step ``lr / (sqrt(v_hat) + eps)`` of the last update.
 
         The step Adam applies to the bias-corrected first moment ``m_hat``
@@ -122,10 +122,14 @@ class Adam:
         ``lr_t``), the threshold scale of proximal Adam. Without the
         ``1 - beta_1**t`` factor the early thresholds would be up to
         ``1 / (1 - beta_1)`` times the step actually taken.
+        Only the first ``stop`` coordinates when ``stop`` is given.
         """
-        scale = self.learning_rate * (1 - self.beta_1**self.t)
-        sqrt_v = np.sqrt((1 - self.beta_2) * self.vs[i])
-        return scale / (sqrt_v + self.epsilon)
+        v = self.vs[i][:stop]
+        out = np.multiply(v, 1 - self.beta_2)
+        np.sqrt(out, out=out)
+        out += self.epsilon
+        np.divide(self.learning_rate * (1 - self.beta_1**self.t), out, out=out)
+        return out
 
     def iteration_ends(self, time_step: int) -> None:
         pass

@@ -97,8 +97,7 @@ class StochasticRun:
             pen.add_smooth_grad(w, gw)
             opt.step(params, grads)
             if not pen.smooth:
-                step = opt.step_size(0)
-                pen.prox(w, step if np.ndim(step) == 0 else step[:n_pen])
+                pen.prox(w, opt.step_size(0, stop=n_pen))
         return total
 
     def objective(self, data_sum: float, total_weight: float) -> float:
