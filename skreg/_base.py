@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _fitting
 from ._core import build_network
+from ._core.architecture import per_layer_rates
 from ._penalties import PENALTIES
 from ._sklearn_compat import (
     Interval,
@@ -185,19 +186,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         return [int(s) for s in sizes]
 
     def _dropout_rates(self) -> list[float]:
-        n_hidden = len(self._hidden_sizes())
-        if np.ndim(self.dropout) == 0:
-            return [float(self.dropout)] * n_hidden
-        rates = [float(r) for r in self.dropout]
-        if len(rates) != n_hidden:
-            raise ValueError(
-                f"dropout has {len(rates)} rates but hidden_layer_sizes has "
-                f"{n_hidden} hidden layers; give one rate per hidden layer or a "
-                "single float."
-            )
-        if any(not 0.0 <= r < 1.0 for r in rates):
-            raise ValueError(f"Every dropout rate must be in [0, 1), got {rates}.")
-        return rates
+        return per_layer_rates(self.dropout, len(self._hidden_sizes()))
 
     def _check_param_combinations(self, incremental: bool) -> None:
         """Rules that tie several parameters together, in one place."""
@@ -282,20 +271,24 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         return sample_weight
 
     # -- inference -----------------------------------------------------------------
-    def _forward(self, X, check_input=True):
-        """Linked network output (mean / probabilities), shape (n, n_outputs_)."""
+    def _check_predict_X(self, X):
+        """Validated prediction input (CSR if sparse), refusing overflow."""
         check_is_fitted(self)
-        if check_input:
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
         if sp.issparse(X):
             X = X.tocsr()
         check_magnitude(X.data if sp.issparse(X) else X, "X")
+        return X
+
+    def _forward(self, X):
+        """Linked network output (mean / probabilities), shape (n, n_outputs_)."""
+        X = self._check_predict_X(X)
         network = self._inference_network()
         X = X.astype(network.dtype, copy=False)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -353,15 +346,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 "use skreg.MLPEnsembleRegressor / MLPEnsembleClassifier for "
                 "uncertainty without dropout."
             )
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        if sp.issparse(X):
-            X = X.tocsr()
+        X = self._check_predict_X(X)
         network = self._inference_network(dropout=rates)
         X = X.astype(network.dtype, copy=False)
         rng = _fitting.make_rng(check_random_state(self.random_state))

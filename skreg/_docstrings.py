@@ -152,13 +152,16 @@ sparsity_ : float
     Fraction of all dense weights that are exactly 0.0.
 
 loss_ : float
-    The objective ``J`` at the end of fitting (data term plus penalty).
+    The objective ``J`` (data term plus penalty): the last epoch's value in
+    ``loss_curve_`` for stochastic solvers, the final value for ``'lbfgs'``.
 
 best_loss_ : float or None
     Minimum of ``loss_curve_``; ``None`` with early stopping.
 
 loss_curve_ : list of float
-    ``J`` at the end of each epoch (stochastic solvers only).
+    ``J`` of each epoch (stochastic solvers only): the data term accumulated
+    over the epoch's minibatches (with dropout and noise active) plus the
+    penalty at the epoch's end.
 
 validation_scores_ : list of float or None
     Validation score of each epoch with early stopping, else ``None``.

@@ -30,7 +30,7 @@ def build_network(
     ``dropout`` is one rate for every hidden layer or one rate per hidden
     layer. The final layer's output is the raw output; ``loss`` owns its link.
     """
-    rates = _per_layer(dropout, len(hidden_layer_sizes))
+    rates = per_layer_rates(dropout, len(hidden_layer_sizes))
     layers = []
     if input_noise > 0:
         layers.append(GaussianNoise(input_noise, n_features, dtype))
@@ -47,12 +47,22 @@ def build_network(
     return Network(layers, make_loss(loss), dtype)
 
 
-def _per_layer(dropout, n_hidden: int) -> list[float]:
+def per_layer_rates(dropout, n_hidden: int) -> list[float]:
+    """One dropout rate per hidden layer from a float or a sequence.
+
+    Raises ``ValueError`` for a sequence of the wrong length or a rate outside
+    [0, 1).
+    """
     if np.ndim(dropout) == 0:
-        return [float(dropout)] * n_hidden
-    rates = [float(r) for r in dropout]
-    if len(rates) != n_hidden:
-        raise ValueError(
-            f"dropout has {len(rates)} rates but there are {n_hidden} hidden layers."
-        )
+        rates = [float(dropout)] * n_hidden
+    else:
+        rates = [float(r) for r in dropout]
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"dropout has {len(rates)} rates but hidden_layer_sizes has "
+                f"{n_hidden} hidden layers; give one rate per hidden layer or a "
+                "single float."
+            )
+    if any(not 0.0 <= r < 1.0 for r in rates):
+        raise ValueError(f"Every dropout rate must be in [0, 1), got {rates}.")
     return rates

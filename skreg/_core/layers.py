@@ -77,10 +77,6 @@ class Layer:
             {n: np.zeros(s, dtype=dtype) for n, s, _ in specs},
         )
 
-    @property
-    def grads(self) -> tuple[np.ndarray, ...]:
-        return tuple(getattr(self, "d" + n) for n, _, _ in self.param_specs())
-
     def buffers(self) -> dict[str, np.ndarray]:
         """Non-learnable state (e.g. running statistics)."""
         return {}

@@ -4,7 +4,7 @@ All learnable arrays are views into one contiguous vector ``theta`` (and their
 gradients into ``grad``), laid out with every penalized array (the dense weight
 matrices) first, so an optimizer step on ``theta`` and a penalty step on
 ``theta[:n_penalized]`` cost a handful of vector operations whatever the depth
-of the network. ``params`` / ``grads`` expose the two parts as a list.
+of the network. ``params`` exposes the two parts of ``theta`` as a list.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ class Network:
         self.layers = layers
         self.loss = loss
         self.dtype = np.dtype(dtype)
-        specs = [(layer, spec) for layer in layers for spec in layer.param_specs()]
-        ordered = [s for s in specs if s[1][2]] + [s for s in specs if not s[1][2]]
-        sizes = [int(np.prod(shape)) for _, (_, shape, _) in ordered]
-        self.n_penalized = sum(n for (_, (_, _, pen)), n in zip(ordered, sizes) if pen)
-        self.theta = np.zeros(sum(sizes), dtype=self.dtype)
+        ordered = self._ordered_specs()
+        self.n_penalized = sum(
+            int(np.prod(shape)) for _, (_, shape, pen) in ordered if pen
+        )
+        n_params = sum(int(np.prod(shape)) for _, (_, shape, _) in ordered)
+        self.theta = np.zeros(n_params, dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
         self._bind_layers()
         self.dense = [layer for layer in layers if isinstance(layer, Dense)]
@@ -37,13 +38,16 @@ class Network:
         )
         self._d_raw = Workspace(self.dense[-1].n_out, self.dtype)
 
+    def _ordered_specs(self) -> list:
+        """``(layer, (name, shape, penalized))``, penalized arrays first."""
+        specs = [(lay, spec) for lay in self.layers for spec in lay.param_specs()]
+        return [s for s in specs if s[1][2]] + [s for s in specs if not s[1][2]]
+
     def _bind_layers(self) -> None:
         """Make every layer's parameters views of ``theta`` (and ``grad``)."""
-        specs = [(lay, spec) for lay in self.layers for spec in lay.param_specs()]
-        ordered = [s for s in specs if s[1][2]] + [s for s in specs if not s[1][2]]
         bindings = {id(layer): ({}, {}) for layer in self.layers}
         start = 0
-        for layer, (name, shape, _) in ordered:
+        for layer, (name, shape, _) in self._ordered_specs():
             size = int(np.prod(shape))
             p, g = bindings[id(layer)]
             p[name] = self.theta[start : start + size].reshape(shape)
@@ -63,10 +67,6 @@ class Network:
     def params(self) -> list[np.ndarray]:
         """``[penalized weights, everything else]``, views of ``theta``."""
         return [self.theta[: self.n_penalized], self.theta[self.n_penalized :]]
-
-    @property
-    def grads(self) -> list[np.ndarray]:
-        return [self.grad[: self.n_penalized], self.grad[self.n_penalized :]]
 
     @property
     def coefs(self) -> list[np.ndarray]:
@@ -134,6 +134,8 @@ class Network:
     def calibrate_running_stats(self, X) -> None:
         """Set running statistics to the statistics of ``X`` (one full batch)."""
         layers = [layer for layer in self.layers if hasattr(layer, "running_mean")]
+        if not layers:  # nothing to calibrate: skip the full-data forward pass
+            return
         momenta = [layer.momentum for layer in layers]
         for layer in layers:
             layer.momentum = 1.0
