@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._optimizers import axpy
-
 
 def soft_threshold(w: np.ndarray, threshold) -> np.ndarray:
     """In-place ``sign(w) * max(|w| - threshold, 0)``; zeros are exact.
@@ -80,8 +78,19 @@ class Penalty:
     def add_smooth_grad(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         """In place: ``g += strength * grad(smooth part of R)(w)``."""
         if self.l2_strength:
-            axpy(w, g, self.l2_strength)
+            # A scratch buffer instead of a temporary (no allocation per step);
+            # NumPy rather than SciPy's BLAS axpy, whose separate OpenBLAS
+            # thread pool fights NumPy's when both run multithreaded.
+            scratch = self._scratch_like(w)
+            np.multiply(w, self.l2_strength, out=scratch)
+            g += scratch
         return g
+
+    def _scratch_like(self, w: np.ndarray) -> np.ndarray:
+        scratch = getattr(self, "_scratch", None)
+        if scratch is None or scratch.shape != w.shape or scratch.dtype != w.dtype:
+            scratch = self._scratch = np.empty_like(w)
+        return scratch
 
     def prox(self, w: np.ndarray, step) -> np.ndarray:
         """In place: proximal step of ``step * strength * (non-smooth part)``."""
