@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
+from .blas import scipy_blas_single_thread
 from .full_batch import FullBatchResult, SmoothObjective
 
 
@@ -29,7 +30,7 @@ def fit_lbfgs(
     if not penalty.smooth:
         raise ValueError(f"L-BFGS needs a smooth penalty, got {penalty.name!r}.")
     objective = SmoothObjective(network, penalty, X, y, sample_weight)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), scipy_blas_single_thread():
         res = scipy.optimize.minimize(
             objective,
             network.theta.astype(np.float64),
