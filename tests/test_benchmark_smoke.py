@@ -1,6 +1,7 @@
 """Smoke test of benchmarks/bench_fit.py: a tiny --quick run must complete."""
 
 import importlib.util
+import re
 import sys
 import time
 from pathlib import Path
@@ -49,3 +50,44 @@ def test_bench_fit_quick_runs_and_prints_table(capsys):
             assert fit_seconds > 0
             assert 0.0 <= score <= 1.0
     assert "== goals ==" in out
+    # Default --score-seeds 1: no seed table, single-seed score goal.
+    assert bench.SEEDS_HEADER not in out
+    assert "mean score over" not in out
+    assert "W1 float64 |score skreg - sklearn|" in out
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="benchmarks/bench_fit.py not found")
+def test_bench_fit_quick_score_seeds(capsys):
+    bench = _load_bench()
+    code = bench.main(
+        [
+            "--quick",
+            "--repeats",
+            "1",
+            "--workloads",
+            "W4",
+            "--dtypes",
+            "float64",
+            "--score-seeds",
+            "2",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+
+    assert bench.SEEDS_HEADER in out
+    table = out.split(bench.SEEDS_HEADER, 1)[1].split("== goals ==", 1)[0]
+    rows = [line.split() for line in table.splitlines() if line.strip()]
+    libraries = ["skreg", "sklearn"] + (["torch"] if bench.torch_available() else [])
+    for library in libraries:
+        matching = [row for row in rows if row[:3] == ["W4", "float64", library]]
+        assert len(matching) == 1, (library, table)
+        seed0, mean, low, high = map(float, matching[0][3:7])
+        assert 0.0 <= low <= min(seed0, mean) <= max(seed0, mean) <= high <= 1.0
+
+    goals = out.split("== goals ==", 1)[1]
+    assert "W4 float64 |mean score over 2 seeds skreg - sklearn|" in goals
+    assert "W4 float64 |score seed 0 skreg - sklearn|" in goals
+    assert "info (not a goal)" in goals
+    # The time goal and the mean-score goal count; the seed-0 line does not.
+    assert re.search(r"^[0-2]/2 goals met$", goals, re.MULTILINE), goals
