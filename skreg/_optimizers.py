@@ -91,7 +91,9 @@ class Adam:
         self.t = 0
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
-        self._tmp = [np.zeros_like(p) for p in params]
+        # The last step's denominator (kept for ``step_size``) and update.
+        self._denom = [np.zeros_like(p) for p in params]
+        self._update = [np.zeros_like(p) for p in params]
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         self.t += 1
@@ -108,17 +110,18 @@ class Adam:
         # OpenBLAS here would make its thread pool fight NumPy's (4x slower
         # epochs with 2 BLAS threads, measured).
         inv_scale_sq, eps_scaled = 1.0 / scale**2, eps / scale
-        for p, g, m, v, tmp in zip(params, grads, self.ms, self.vs, self._tmp):
+        parts = zip(params, grads, self.ms, self.vs, self._denom, self._update)
+        for p, g, m, v, denom, update in parts:
             m *= b1
             m += g
             v *= b2
-            np.multiply(g, g, out=tmp)
-            v += tmp
-            np.multiply(v, inv_scale_sq, out=tmp)
-            np.sqrt(tmp, out=tmp)
-            tmp += eps_scaled
-            np.divide(m, tmp, out=tmp)
-            p -= tmp
+            np.multiply(g, g, out=update)
+            v += update
+            np.multiply(v, inv_scale_sq, out=denom)
+            np.sqrt(denom, out=denom)
+            denom += eps_scaled
+            np.divide(m, denom, out=update)
+            p -= update
 
     def step_size(self, i: int, stop: int | None = None) -> np.ndarray:
         """Per-coordinate step ``lr / (sqrt(v_hat) + eps)`` of the last update.
@@ -129,13 +132,13 @@ class Adam:
         ``1 - beta_1**t`` factor the early thresholds would be up to
         ``1 / (1 - beta_1)`` times the step actually taken.
         Only the first ``stop`` coordinates when ``stop`` is given.
+
+        The update was ``m_s / denom`` with ``m_s = m / (1 - beta_1)`` and
+        ``m_hat = m / (1 - beta_1**t)``, so the step on ``m_hat`` is
+        ``((1 - beta_1**t) / (1 - beta_1)) / denom``: one pass, no root.
         """
-        v = self.vs[i][:stop]
-        out = np.multiply(v, 1 - self.beta_2)
-        np.sqrt(out, out=out)
-        out += self.epsilon
-        np.divide(self.learning_rate * (1 - self.beta_1**self.t), out, out=out)
-        return out
+        denom = self._denom[i][:stop]
+        return np.divide((1 - self.beta_1**self.t) / (1 - self.beta_1), denom)
 
     def iteration_ends(self, time_step: int) -> None:
         pass

@@ -606,7 +606,8 @@ def test_batch_norm_training_gradient(affine, n_samples, x_scale):
     mean, var = X.mean(axis=0), X.var(axis=0)
     x_hat = (X - mean) / np.sqrt(var + layer.eps)
     np.testing.assert_allclose(out, x_hat * layer.gamma + layer.beta, rtol=1e-12)
-    np.testing.assert_allclose(X_in, x_hat, rtol=1e-12, atol=1e-14)  # in place
+    # In place: the input buffer now holds the centered input.
+    np.testing.assert_allclose(X_in, X - mean, rtol=1e-12, atol=1e-14)
     dX, (dgamma, dbeta) = layer.backward(G.copy(), cache)
     dX, dgamma, dbeta = dX.copy(), dgamma.copy(), dbeta.copy()
     np.testing.assert_array_equal(X, X_before)
@@ -648,21 +649,24 @@ def test_dropout_gradient_with_fixed_mask(p):
     layer = Dropout(p, d, np.float64)
     X = rng.normal(size=(n, d))
     G = rng.normal(size=(n, d))
-    out, mask = layer.forward(X, True, np.random.default_rng(3))
-    out = out.copy()
-    mask = mask.copy()
-    assert mask.dtype == np.bool_ and mask.any() and not mask.all()
-    out2, mask2 = layer.forward_with_mask(X, mask)
-    assert mask2 is mask
+    out, scaled = layer.forward(X, True, np.random.default_rng(3))
+    out, scaled = out.copy(), scaled.copy()
+    mask = scaled != 0
+    assert mask.any() and not mask.all()
+    # The cache is the keep mask scaled by 1 / (1 - p).
+    np.testing.assert_allclose(scaled[mask], 1.0 / (1.0 - p), rtol=1e-15)
+    out2, scaled2 = layer.forward_with_mask(X, mask)
+    np.testing.assert_array_equal(scaled2, scaled)
+    np.testing.assert_array_equal(out2, out)
     # Same values up to rounding (x * (1/(1-p)) vs x / (1-p)).
-    np.testing.assert_allclose(out2, out, rtol=1e-15, atol=0)
     np.testing.assert_allclose(out, X * mask / (1.0 - p), rtol=1e-15)
+    scaled = scaled2.copy()
 
     def fun():
         out, _ = layer.forward_with_mask(X, mask)
         return float(np.sum(G * out))
 
-    dX, grads = layer.backward(G.copy(), mask)
+    dX, grads = layer.backward(G.copy(), scaled)
     assert grads == ()
     check_array_gradient(fun, X, dX.copy(), rng, f"dropout p={p}")
     # Dropped units pass no gradient at all.

@@ -137,8 +137,8 @@ def test_dropout_layer_is_inverted(p):
     x = rng.normal(size=d) + np.sign(rng.normal(size=d))  # |x| not tiny
     X = np.tile(x, (n_draws, 1))
     layer = Dropout(p, d, np.float64)
-    out, mask = layer.forward(X, True, np.random.default_rng(1))
-    out, mask = out.copy(), mask.copy()  # views of reused buffers
+    out, scaled = layer.forward(X, True, np.random.default_rng(1))
+    out, mask = out.copy(), scaled != 0  # out is a view of a reused buffer
     np.testing.assert_array_equal(X, np.tile(x, (n_draws, 1)))  # input untouched
     # Kept fraction ~ 1 - p (5 standard errors).
     se = np.sqrt(p * (1 - p) / mask.size)
@@ -150,11 +150,39 @@ def test_dropout_layer_is_inverted(p):
     se_mean = np.abs(x) * np.sqrt(p / (1 - p)) / np.sqrt(n_draws)
     assert np.all(np.abs(out.mean(axis=0) - x) < 5 * se_mean)
     # Independent masks across calls.
-    _, mask2 = layer.forward(X[:1000], True, np.random.default_rng(2))
-    assert not np.array_equal(mask2, mask[:1000])
+    _, scaled2 = layer.forward(X[:1000], True, np.random.default_rng(2))
+    assert not np.array_equal(scaled2 != 0, mask[:1000])
     # Inference: the identity (the very same array), no cache.
     out_eval, cache = layer.forward(X, False, None)
     assert out_eval is X and cache is None
+
+
+@pytest.mark.parametrize("p", [1e-9, 0.2, 0.5, 1 - 1e-9])
+def test_dropout_keep_mask_threshold_is_exact(p):
+    # Entries are kept iff their 32-bit random integer is >= round(p * 2**32):
+    # the realized drop probability is within 2**-33 of p.
+    layer = Dropout(p, 7)
+    threshold = int(layer._threshold)
+    assert abs(threshold / 2**32 - p) <= 2.0**-33
+    raw = np.random.default_rng(4).bit_generator.random_raw((5 * 7 + 1) // 2)
+    bits = raw.view(np.uint32)[:35].reshape(5, 7)
+    keep = layer.keep_mask(np.random.default_rng(4), 5)
+    np.testing.assert_array_equal(keep, bits >= threshold)
+
+
+@pytest.mark.parametrize(
+    "bit_generator", [np.random.PCG64, np.random.SFC64, np.random.MT19937]
+)
+def test_dropout_keep_fraction_for_any_bit_generator(bit_generator):
+    # MT19937's raw draws are 32-bit: the layer falls back to uniforms.
+    p, n_rows, d = 0.3, 20_000, 5
+    layer = Dropout(p, d)
+    keep = layer.keep_mask(np.random.Generator(bit_generator(0)), n_rows)
+    se = np.sqrt(p * (1 - p) / keep.size)
+    assert abs(keep.mean() - (1 - p)) < 5 * se
+    # Columns and rows are independent draws (no 32-bit half repeats).
+    assert abs(np.corrcoef(keep[:, 0], keep[:, 1])[0, 1]) < 0.05
+    assert abs(np.corrcoef(keep[:-1].ravel(), keep[1:].ravel())[0, 1]) < 0.05
 
 
 def test_dropout_rate_zero_is_identity_in_training():
