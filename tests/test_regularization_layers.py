@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_friedman1
+from sklearn.datasets import make_friedman1, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -712,3 +712,34 @@ def test_batch_norm_improves_held_out_accuracy_of_a_deep_sgd_classifier():
             gains.append(scores[1] - scores[0])
     assert min(gains) > 0
     assert np.mean(gains) > 0.005
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(batch_norm=True),
+        dict(dropout=0.3),
+        dict(batch_norm=True, dropout=0.2, penalty="elasticnet"),
+        dict(dropout=0.2, penalty="l1"),
+    ],
+)
+def test_float32_fit_follows_the_float64_fit(params):
+    # Same seed, same dropout masks (drawn from raw integers whatever the
+    # dtype): a float32 fit trains in float32 (no silent upcasts) and stays
+    # within float32 rounding of the float64 fit. (Input noise is drawn in the
+    # fit's dtype, so its values differ between the two; not compared here.)
+    X, y = make_regression(n_samples=1000, n_features=20, noise=5, random_state=0)
+    y = (y - y.mean()) / y.std()
+    preds = {}
+    for dtype in (np.float64, np.float32):
+        est = MLPRegressor(
+            hidden_layer_sizes=(64, 64), max_iter=20, random_state=0, **params
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X.astype(dtype), y.astype(dtype))
+        assert all(W.dtype == dtype for W in est.coefs_)
+        preds[dtype] = est.predict(X.astype(dtype))
+        assert preds[dtype].dtype == dtype
+    diff = np.abs(preds[np.float64] - preds[np.float32]).max()
+    assert diff < 5e-3, diff
