@@ -125,23 +125,12 @@ class Activation(Layer):
     def __init__(self, name: str):
         self.name = name
         self._fn = ACTIVATIONS[name]
-        self._keep = None  # relu's boolean mask buffer, sized on first use
 
     def forward(self, X, training=False, rng=None):
-        if training and self.name == "relu":
-            # Training relu keeps its mask (X > 0) as the cache: the forward
-            # is X * mask and the backward one multiplication by the mask,
-            # fewer passes than max(X, 0) plus a comparison in the backward.
-            if self._keep is None or self._keep.n_cols != X.shape[1]:
-                self._keep = Workspace(X.shape[1], np.bool_)
-            keep = np.greater(X, 0, out=self._keep.get(X.shape[0]))
-            return np.multiply(X, keep, out=X), keep
         out = self._fn.forward(X)
         return out, out
 
     def backward(self, dout, cache, need_dx=True):
-        if cache.dtype == np.bool_:  # training relu: the cache is its mask
-            return np.multiply(dout, cache, out=dout), ()
         return self._fn.backward(cache, dout), ()
 
     def __getstate__(self):
