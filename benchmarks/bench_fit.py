@@ -110,7 +110,6 @@ class Workload:
     y_test: np.ndarray
     extra_skreg_params: dict = field(default_factory=dict)
     libraries: tuple = ("skreg", "sklearn", "torch")
-    reference: str = "sklearn"  # what the time ratio is relative to
 
     @property
     def n_train(self) -> int:
@@ -247,7 +246,6 @@ def make_workload(name: str, dtype: str, quick: bool) -> Workload:
             "batch_norm": True,
         }
         workload.libraries = ("skreg",)
-        workload.reference = "skreg W2"
     return workload
 
 
@@ -862,9 +860,7 @@ def _run(args) -> int:
                 results.append(run_w5(w2, w, args.repeats, peaks[dtype]))
                 continue
             libraries = [lib for lib in ("skreg", "sklearn") if lib in w.libraries]
-            for result in run_interleaved(libraries, w, args.repeats, peaks[dtype]):
-                result.reference = w.reference
-                results.append(result)
+            results += run_interleaved(libraries, w, args.repeats, peaks[dtype])
             if with_torch and "torch" in w.libraries:
                 torch_workloads.append(w)
     if torch_workloads:

@@ -52,6 +52,7 @@ class Penalty:
     def __init__(self, strength: float = 1.0, l1_ratio: float = 0.0):
         self.strength = float(strength)
         self.l1_ratio = float(l1_ratio)
+        self._scratch = None  # reused by add_smooth_grad, never pickled
 
     @property
     def l1_strength(self) -> float:
@@ -94,10 +95,13 @@ class Penalty:
         return g
 
     def _scratch_like(self, w: np.ndarray) -> np.ndarray:
-        scratch = getattr(self, "_scratch", None)
+        scratch = self._scratch
         if scratch is None or scratch.shape != w.shape or scratch.dtype != w.dtype:
             scratch = self._scratch = np.empty_like(w)
         return scratch
+
+    def __getstate__(self):
+        return {**self.__dict__, "_scratch": None}
 
     def prox(self, w: np.ndarray, step) -> np.ndarray:
         """In place: proximal step of ``step * strength * (non-smooth part)``."""
@@ -177,7 +181,10 @@ class GroupLasso(Penalty):
         return self.strength * np.concatenate([g_first.ravel(), rest]).reshape(w.shape)
 
     def add_smooth_grad(self, w, g):
-        g[self.size :] += self.strength * w[self.size :]
+        rest = w[self.size :]
+        scratch = self._scratch_like(rest)
+        np.multiply(rest, self.strength, out=scratch)
+        g[self.size :] += scratch
         return g
 
     def prox(self, w, step):
