@@ -63,7 +63,7 @@ from threadpoolctl import threadpool_limits
 
 import skreg
 from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
-from skreg._cv_grid import alpha_grid
+from skreg._cv.grid import alpha_grid
 
 DATASETS = {
     # name: (loader, is_classifier)

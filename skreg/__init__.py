@@ -1,9 +1,8 @@
 """skreg: properly regularized multilayer perceptrons for scikit-learn."""
 
-from ._classifier import MLPClassifier
-from ._cv_estimators import MLPClassifierCV, MLPRegressorCV
+from ._cv import MLPClassifierCV, MLPRegressorCV
 from ._ensemble import MLPEnsembleClassifier, MLPEnsembleRegressor
-from ._regressor import MLPRegressor
+from ._mlp import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 

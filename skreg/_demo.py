@@ -19,7 +19,7 @@ from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._regressor import MLPRegressor
+from ._mlp import MLPRegressor
 
 RANDOM_STATE = 0
 

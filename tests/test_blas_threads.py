@@ -78,12 +78,12 @@ HOT_LOOP_MODULES = [
     "skreg/_core/layers.py",
     "skreg/_core/losses.py",
     "skreg/_core/network.py",
+    "skreg/_core/penalties.py",
     "skreg/_core/regularization_layers.py",
-    "skreg/_optimizers.py",
-    "skreg/_penalties.py",
     "skreg/_training/batches.py",
     "skreg/_training/fista.py",
     "skreg/_training/full_batch.py",
+    "skreg/_training/optimizers.py",
     "skreg/_training/stochastic.py",
 ]
 

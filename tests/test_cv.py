@@ -19,11 +19,11 @@ from sklearn.utils.estimator_checks import (
 )
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import skreg._cv_grid as cv_grid
-import skreg._cv_path as cv_path
+import skreg._cv.grid as cv_grid
+import skreg._cv.path as cv_path
 from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
-from skreg._cv_grid import alpha_grid, alpha_max, data_curvature, null_gradient
-from skreg._cv_select import select, summarize
+from skreg._cv.grid import alpha_grid, alpha_max, data_curvature, null_gradient
+from skreg._cv.select import select, summarize
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -22,7 +22,7 @@ import pytest
 import scipy.sparse as sp
 
 from skreg._core import Activation, Dense, build_network, make_loss
-from skreg._penalties import make_penalty
+from skreg._core.penalties import make_penalty
 
 EPS = 1e-6
 ATOL = 1e-7

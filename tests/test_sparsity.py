@@ -46,8 +46,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.fixes import parse_version
 
 from skreg import MLPClassifier, MLPRegressor
-from skreg._optimizers import SGD, Adam
-from skreg._penalties import make_penalty
+from skreg._core.penalties import make_penalty
+from skreg._training.optimizers import SGD, Adam
 
 # "To convergence" for the full-batch solver (FISTA for non-smooth penalties).
 FULL_BATCH = {

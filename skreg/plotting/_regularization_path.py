@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import is_classifier
 
-from .._cv_select import select
+from .._cv.select import select
 from ._base import (
     combined_legend,
     estimator_name,

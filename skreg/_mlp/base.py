@@ -17,17 +17,17 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from . import _fitting
-from ._core import build_network
-from ._core.architecture import per_layer_rates
-from ._penalties import PENALTIES
-from ._sklearn_compat import (
+from .._core import build_network
+from .._core.architecture import per_layer_rates
+from .._core.penalties import PENALTIES
+from .._sklearn_compat import (
     Interval,
     Options,
     StrOptions,
     _check_sample_weight,
     validate_data,
 )
+from . import fitting as _fitting
 
 PREDICT_CHUNK_ROWS = 4096
 

@@ -11,11 +11,11 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._classifier import MLPClassifier
-from ._cv import BaseMLPCV
-from ._cv_docstrings import cv_docstring
-from ._cv_params import cv_parameter_constraints
-from ._regressor import MLPRegressor
+from .._mlp.classifier import MLPClassifier
+from .._mlp.regressor import MLPRegressor
+from .base import BaseMLPCV
+from .docstrings import cv_docstring
+from .params import cv_parameter_constraints
 
 
 class MLPRegressorCV(RegressorMixin, BaseMLPCV):

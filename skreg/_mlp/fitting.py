@@ -13,10 +13,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ._core import BatchNorm
-from ._optimizers import SGD, Adam
-from ._penalties import make_penalty
-from ._training import (
+from .._core import BatchNorm
+from .._core.penalties import make_penalty
+from .._training import (
     LossMonitor,
     StochasticRun,
     ValidationMonitor,
@@ -24,6 +23,7 @@ from ._training import (
     fit_lbfgs,
     train_epochs,
 )
+from .._training.optimizers import SGD, Adam
 
 _DIVERGED = (
     "The training loss became non-finite (nan or inf){where}. The learning rate "

@@ -13,9 +13,9 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
-from ._base import BaseMLP
-from ._docstrings import mlp_docstring
-from ._sklearn_compat import _check_partial_fit_first_call, _fit_context
+from .._docstring import mlp_docstring
+from .._sklearn_compat import _check_partial_fit_first_call, _fit_context
+from .base import BaseMLP
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):

@@ -22,11 +22,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._cv_grid import alpha_grid
-from ._cv_params import forwarded_parameters
-from ._cv_path import FoldPath, fit_fold_path, iter_path, target_scale
-from ._cv_select import select, summarize
-from ._sklearn_compat import _check_sample_weight, _fit_context, validate_data
+from .._sklearn_compat import _check_sample_weight, _fit_context, validate_data
+from .grid import alpha_grid
+from .params import forwarded_parameters
+from .path import FoldPath, fit_fold_path, iter_path, target_scale
+from .select import select, summarize
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
 _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})

@@ -13,7 +13,7 @@ from numbers import Integral, Real
 
 from sklearn.metrics import get_scorer_names
 
-from ._sklearn_compat import Interval, StrOptions
+from .._sklearn_compat import Interval, StrOptions
 
 # Parameters of the plain estimator that the CV estimator sets itself.
 NOT_FORWARDED = ("alpha", "warm_start")

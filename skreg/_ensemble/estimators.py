@@ -27,9 +27,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
-from ._classifier import MLPClassifier, check_class_labels
-from ._regressor import MLPRegressor
-from ._sklearn_compat import (
+from .._mlp.classifier import MLPClassifier, check_class_labels
+from .._mlp.regressor import MLPRegressor
+from .._sklearn_compat import (
     HasMethods,
     Interval,
     _check_sample_weight,

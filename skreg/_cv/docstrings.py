@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ._docstrings import _SHARED_PARAMETERS
+from .._docstring import _SHARED_PARAMETERS
 
 # Entries of the shared text that the CV estimators replace or do not have.
 _REPLACED = {"alpha", "warm_start", "l1_ratio", "random_state", "verbose"}

@@ -1,0 +1,5 @@
+"""Deep ensembles: MLPEnsembleRegressor and MLPEnsembleClassifier."""
+
+from .estimators import MLPEnsembleClassifier, MLPEnsembleRegressor
+
+__all__ = ["MLPEnsembleClassifier", "MLPEnsembleRegressor"]
