@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 
@@ -45,6 +46,21 @@ def build_network(
         n_in = n_out
     layers.append(Dense(n_in, n_outputs, dtype))
     return Network(layers, make_loss(loss), dtype)
+
+
+def hidden_sizes(hidden_layer_sizes) -> list[int]:
+    """The hidden layer widths from an int or a sequence of ints.
+
+    An empty sequence means no hidden layer (a generalized linear model).
+    Raises ``ValueError`` unless every width is a positive integer.
+    """
+    spec = hidden_layer_sizes
+    sizes = list(spec) if hasattr(spec, "__iter__") else [spec]
+    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        raise ValueError(
+            f"hidden_layer_sizes must contain positive integers, got {sizes}."
+        )
+    return [int(s) for s in sizes]
 
 
 def per_layer_rates(dropout, n_hidden: int) -> list[float]:

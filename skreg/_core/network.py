@@ -131,9 +131,14 @@ class Network:
         self.backward(d_raw, caches)
         return loss
 
+    @property
+    def batch_norm_layers(self) -> list[Layer]:
+        """The layers with running statistics (batch norm), in order."""
+        return [layer for layer in self.layers if layer.buffers()]
+
     def calibrate_running_stats(self, X) -> None:
         """Set running statistics to the statistics of ``X`` (one full batch)."""
-        layers = [layer for layer in self.layers if hasattr(layer, "running_mean")]
+        layers = self.batch_norm_layers
         if not layers:  # nothing to calibrate: skip the full-data forward pass
             return
         momenta = [layer.momentum for layer in layers]
@@ -144,11 +149,6 @@ class Network:
         finally:
             for layer, momentum in zip(layers, momenta):
                 layer.momentum = momentum
-
-    def raw_output(self, X) -> np.ndarray:
-        """Inference-mode raw output (before the link), as a new array."""
-        raw, _ = self.forward(X, training=False)
-        return raw.copy()
 
     def predict(
         self, X, chunk_size: int | None = None, rng=None, mc_dropout: bool = False

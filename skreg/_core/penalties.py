@@ -2,7 +2,7 @@
 
 A penalty acts on the flat vector of penalized weights (the dense weight
 matrices only; biases and batch-norm parameters are never penalized) and
-carries its strength, ``alpha / S`` for the objective of DESIGN.md section 2::
+carries its strength, ``alpha / S`` for the objective (the README's "Objective")::
 
     J(W, b) = (1/S) sum_i s_i l_i + (alpha / S) R(W)
     R_l2 = 1/2 ||W||^2,  R_l1 = ||W||_1,
@@ -201,6 +201,13 @@ class GroupLasso(Penalty):
 
 
 PENALTIES = ("l2", "l1", "elasticnet", "group_lasso")
+
+
+def is_sparse(name: str | None, l1_ratio: float = 0.5) -> bool:
+    """Whether penalty ``name`` is non-smooth, so that its proximal step sets
+    weights to exactly 0.0 (``'l1'``, ``'group_lasso'``, ``'elasticnet'``
+    with ``l1_ratio > 0``)."""
+    return name in ("l1", "group_lasso") or (name == "elasticnet" and l1_ratio > 0)
 
 
 def make_penalty(

@@ -13,19 +13,22 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state
-from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._sklearn_compat import _check_sample_weight, _fit_context, validate_data
+from .._core.architecture import hidden_sizes
+from .._parallel import map_fits
+from .._sklearn_compat import _fit_context
+from .._validation import (
+    check_fit_sample_weight,
+    draw_seed,
+    validate_fit_data,
+    validate_predict_X,
+)
 from .grid import alpha_grid
 from .params import forwarded_parameters
-from .path import FoldPath, fit_fold_path, iter_path, target_scale
+from .path import FoldPath, can_warm_start, fit_fold_path, iter_path, target_scale
 from .select import select, summarize
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
@@ -68,9 +71,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """One integer seed for every fit of this ``fit`` call: the same
         initialization, shuffling and early-stopping split on every fold and
         for any ``n_jobs`` or joblib backend."""
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(2**31 - 1))
+        return draw_seed(self.random_state)
 
     def _make_estimator(self, random_state: int, l1_ratio: float):
         """The plain estimator template built from the forwarded parameters."""
@@ -97,7 +98,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                         l1_ratio=r,
                         n_alphas=self.alphas,
                         eps=self.eps,
-                        linear=np.size(self.hidden_layer_sizes) == 0,
+                        linear=not hidden_sizes(self.hidden_layer_sizes),
                     )
                     for r in l1_ratios
                 ]
@@ -110,31 +111,6 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return np.tile(np.sort(alphas)[::-1], (len(l1_ratios), 1))
 
     # -- fitting ---------------------------------------------------------------
-    def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=not is_classifier(self),
-            dtype=(np.float64, np.float32),
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if sp.issparse(X):
-            X = X.tocsr()  # row indexing of the folds
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-            if not sample_weight.sum() > 0:
-                raise ValueError(
-                    "The sample weights sum to zero: at least one sample needs a "
-                    "positive weight."
-                )
-        return X, y, sample_weight
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the regularization path on each fold, choose alpha, and refit.
@@ -158,7 +134,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """
         self._check_penalty()
         l1_ratios = self._l1_ratios()
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        X, y = validate_fit_data(self, X, y, classifier=is_classifier(self))
+        sample_weight = check_fit_sample_weight(sample_weight, X)
         template = self._make_estimator(self._seed(), l1_ratios[0])
         Y = self._encode_targets(y)
         alphas = self._alphas(X, Y, sample_weight, l1_ratios)
@@ -171,7 +148,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         )
         i, k = self._store_paths(paths, alphas, l1_ratios, len(folds))
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
-        for _ in iter_path(estimator, X, y, sample_weight, alphas[i, : k + 1], scale):
+        # The refit follows the procedure that chose alpha_: the warm-started
+        # path down to it, or (where no point is warm-started) one cold fit.
+        refit_alphas = (
+            alphas[i, : k + 1] if can_warm_start(estimator) else [alphas[i, k]]
+        )
+        for _ in iter_path(estimator, X, y, sample_weight, refit_alphas, scale):
             pass  # iter_path refits ``estimator`` in place
         self._store_estimator(estimator)
         return self
@@ -181,10 +163,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     ) -> list[FoldPath]:
         """One path per (l1_ratio, fold), in parallel; l1_ratio-major order."""
         scorer = check_scoring(template, scoring=self.scoring)
-        limit_threads = effective_n_jobs(self.n_jobs) != 1
-        parallel = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))
-        return parallel(
-            delayed(fit_fold_path)(
+        tasks = [
+            (
                 template,
                 X,
                 y,
@@ -195,10 +175,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 ratio,
                 scale,
                 scorer,
-                limit_threads,
             )
             for i, ratio in enumerate(l1_ratios)
             for train, test in folds
+        ]
+        return map_fits(
+            fit_fold_path, tasks, n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0)
         )
 
     def _store_paths(self, paths: list[FoldPath], alphas, l1_ratios, n_folds):
@@ -249,16 +231,6 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             )
 
     # -- prediction --------------------------------------------------------------
-    def _validated(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-
     def predict(self, X):
         """Predict with the refitted estimator ``estimator_``.
 
@@ -272,7 +244,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predictions of ``estimator_``.
         """
-        X = self._validated(X)
+        X = validate_predict_X(self, X)
         return self.estimator_.predict(X)
 
     def __sklearn_tags__(self):

@@ -1,14 +1,13 @@
-"""One docstring template for MLPRegressorCV and MLPClassifierCV.
+"""The parameter and attribute text of MLPRegressorCV and MLPClassifierCV.
 
-The network parameters reuse the plain estimators' shared text
-(``_docstrings``), without the entries the CV estimators replace or lack.
+The network parameters reuse the plain estimators' shared text, without the
+entries the CV estimators replace or lack.
 """
 
 from __future__ import annotations
 
-import re
-
-from .._docstring import _SHARED_PARAMETERS
+from .._docstring import class_docstring, without_entries
+from .._mlp.docstrings import SHARED_PARAMETERS
 
 # Entries of the shared text that the CV estimators replace or do not have.
 _REPLACED = {"alpha", "warm_start", "l1_ratio", "random_state", "verbose"}
@@ -149,12 +148,6 @@ feature_names_in_ : ndarray of shape (n_features_in_,)
     Names of features seen during fit (string column names only)."""
 
 
-def _shared_network_parameters() -> str:
-    entries = re.split(r"\n\n(?=\w+ : )", _SHARED_PARAMETERS.format())
-    kept = [e for e in entries if e.split(" : ", 1)[0] not in _REPLACED]
-    return "\n\n".join(kept)
-
-
 def cv_docstring(
     summary: str,
     estimator: str,
@@ -164,19 +157,16 @@ def cv_docstring(
     see_also: str = "",
     examples: str = "",
 ) -> str:
-    """Assemble the numpydoc class docstring of a CV estimator."""
-    params = "\n\n".join(
-        part
-        for part in (
+    """The numpydoc class docstring of a CV estimator."""
+    network = without_entries(SHARED_PARAMETERS.format(), _REPLACED)
+    return class_docstring(
+        summary,
+        parameters=[
             extra_parameters,
-            _shared_network_parameters(),
+            network,
             _CV_PARAMETERS.format(score_name=score_name),
-        )
-        if part
-    )
-    attrs = _CV_ATTRIBUTES.format(estimator=estimator, extra=extra_attributes)
-    return (
-        f"{summary}\n\nParameters\n----------\n{params}\n\n"
-        f"Attributes\n----------\n{attrs}\n\n"
-        f"See Also\n--------\n{see_also}\n\nExamples\n--------\n{examples}\n"
+        ],
+        attributes=[_CV_ATTRIBUTES.format(estimator=estimator, extra=extra_attributes)],
+        see_also=see_also,
+        examples=examples,
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from .._mlp.classifier import MLPClassifier
 from .._mlp.regressor import MLPRegressor
+from .._validation import check_class_labels, validate_predict_X
 from .base import BaseMLPCV
 from .docstrings import cv_docstring
 from .params import cv_parameter_constraints
@@ -119,20 +119,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         y_std : ndarray of the same shape
             Only with ``return_std=True``.
         """
-        X = self._validated(X)
+        X = validate_predict_X(self, X)
         return self.estimator_.predict(X, return_std=return_std)
-
-
-def _check_labels(y) -> None:
-    """Refuse targets that are not class labels, with scikit-learn's words."""
-    if y.dtype == object and len({isinstance(v, str) for v in np.ravel(y)}) > 1:
-        raise ValueError("Mix of label input types (string and number) in y.")
-    if type_of_target(y, input_name="y") == "multiclass-multioutput":
-        raise ValueError(
-            "Multiclass-multioutput targets are not supported: give one label "
-            "per sample, or a binary label-indicator matrix (multilabel)."
-        )
-    check_classification_targets(y)
 
 
 class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
@@ -213,7 +201,7 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         self.mc_samples = mc_samples
 
     def _encode_targets(self, y):
-        _check_labels(y)
+        check_class_labels(y, type(self).__name__)
         Y = LabelBinarizer().fit_transform(y)
         return Y.toarray() if hasattr(Y, "toarray") else Y
 
@@ -233,7 +221,7 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         y_prob : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
         """
-        X = self._validated(X)
+        X = validate_predict_X(self, X)
         return self.estimator_.predict_proba(X, mc_dropout=mc_dropout)
 
     def predict_log_proba(self, X):
@@ -249,7 +237,7 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        X = self._validated(X)
+        X = validate_predict_X(self, X)
         return self.estimator_.predict_log_proba(X)
 
 

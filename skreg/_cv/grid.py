@@ -2,7 +2,7 @@
 
 The grid runs geometrically from ``alpha_max`` down to ``eps * alpha_max``,
 where ``alpha_max`` is the strength at which the penalty overwhelms the data.
-With the objective of DESIGN.md section 2,
+With the objective of the README's "Objective" section,
 ``J = (1/S) sum_i s_i l_i + (alpha/S) R(W)``, the data's pull on a linear
 layer's weights at the null (intercept-only) model is::
 
@@ -50,6 +50,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
+
+from .._core.penalties import is_sparse
 
 
 def null_gradient(X, Y: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
@@ -125,7 +127,7 @@ def alpha_grid(
 ) -> np.ndarray:
     """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``,
     geometrically spaced (descending). ``linear``: no hidden layer."""
-    smooth = penalty == "l2" or (penalty == "elasticnet" and l1_ratio == 0)
+    smooth = not is_sparse(penalty, l1_ratio)
     with np.errstate(over="ignore", invalid="ignore"):
         curvature = data_curvature(X, sample_weight) if linear and smooth else None
         G = null_gradient(X, Y, sample_weight)

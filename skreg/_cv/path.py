@@ -31,12 +31,13 @@ layer) are convex and warm-start with every penalty.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import clone, is_classifier
-from threadpoolctl import threadpool_limits
+
+from .._core.architecture import hidden_sizes
+from .._core.penalties import is_sparse
 
 COLLAPSE_RTOL = 0.01
 
@@ -49,7 +50,7 @@ def target_scale(Y: np.ndarray) -> float:
 def collapsed(estimator, X, scale: float) -> bool:
     """Whether a network with a hidden layer has (numerically) constant output
     on ``X``: the null model, from which warm starts cannot escape."""
-    if len(estimator.coefs_) < 2:
+    if not hidden_sizes(estimator.hidden_layer_sizes):
         return False
     if is_classifier(estimator):
         output = estimator.predict_proba(X)
@@ -65,7 +66,7 @@ def iter_path(estimator, X, y, sample_weight, alphas, scale: float) -> Iterator:
     (the same object, refitted in place). ``scale`` is ``target_scale`` of
     the encoded targets."""
     estimator.set_params(warm_start=False)
-    warm = _can_warm_start(estimator)
+    warm = can_warm_start(estimator)
     for alpha in alphas:
         estimator.set_params(alpha=float(alpha))
         estimator.fit(X, y, sample_weight=sample_weight)
@@ -73,16 +74,11 @@ def iter_path(estimator, X, y, sample_weight, alphas, scale: float) -> Iterator:
         estimator.set_params(warm_start=warm and not collapsed(estimator, X, scale))
 
 
-def _can_warm_start(estimator) -> bool:
+def can_warm_start(estimator) -> bool:
     """Linear models always; networks only with a smooth penalty (module
     docstring)."""
-    params = estimator.get_params()
-    hidden = params["hidden_layer_sizes"]
-    linear = hasattr(hidden, "__len__") and len(hidden) == 0
-    sparse = params["penalty"] in ("l1", "group_lasso") or (
-        params["penalty"] == "elasticnet" and params["l1_ratio"] > 0
-    )
-    return linear or not sparse
+    linear = not hidden_sizes(estimator.hidden_layer_sizes)
+    return linear or not is_sparse(estimator.penalty, estimator.l1_ratio)
 
 
 def count_zero_weights(coefs) -> int:
@@ -120,28 +116,19 @@ def fit_fold_path(
     l1_ratio,
     scale,
     scorer,
-    limit_threads,
 ) -> FoldPath:
-    """Fit the path on ``train`` and score every point on ``test``.
-
-    With ``limit_threads``, BLAS runs single-threaded inside this call, so that
-    parallel folds do not oversubscribe the cores (any joblib backend). The
-    limit is process-wide: with a thread-based backend it also holds for the
-    other threads while a path runs, which is what such a backend wants.
-    """
+    """Fit the path on ``train`` and score every point on ``test``."""
     estimator = clone(template).set_params(l1_ratio=l1_ratio)
     X_test, y_test, sw_test = X[test], y[test], _take(sample_weight, test)
     score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
     n = len(alphas)
     out = FoldPath(np.empty(n), *(np.empty(n, dtype=np.int64) for _ in range(3)))
-    limits = threadpool_limits(limits=1) if limit_threads else nullcontext()
-    with limits:
-        path = iter_path(
-            estimator, X[train], y[train], _take(sample_weight, train), alphas, scale
-        )
-        for k, fitted in enumerate(path):
-            out.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
-            out.n_iter[k] = fitted.n_iter_
-            out.n_zero_weights[k] = count_zero_weights(fitted.coefs_)
-            out.n_features_selected[k] = count_selected_features(fitted.coefs_)
+    path = iter_path(
+        estimator, X[train], y[train], _take(sample_weight, train), alphas, scale
+    )
+    for k, fitted in enumerate(path):
+        out.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
+        out.n_iter[k] = fitted.n_iter_
+        out.n_zero_weights[k] = count_zero_weights(fitted.coefs_)
+        out.n_features_selected[k] = count_selected_features(fitted.coefs_)
     return out

@@ -1,9 +1,10 @@
 """The shared base of MLPRegressor and MLPClassifier.
 
 Parameters, their declarative constraints and cross-parameter rules, data
-validation, the fit entry point and inference. Target handling, the loss and
-the prediction output are the subclasses' job; the training itself lives in
-``_fitting``.
+validation, the fit entry point, the fitted attributes and inference. Target
+handling, the loss and the prediction output are the subclasses' job; the
+training run itself is ``fitting``'s (configuration in, outcome out), and
+this base writes every fitted attribute from that outcome.
 """
 
 from __future__ import annotations
@@ -12,41 +13,45 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from .._core import build_network
-from .._core.architecture import per_layer_rates
+from .._core.architecture import hidden_sizes, per_layer_rates
 from .._core.penalties import PENALTIES
-from .._sklearn_compat import (
-    Interval,
-    Options,
-    StrOptions,
-    _check_sample_weight,
-    validate_data,
+from .._sklearn_compat import Interval, Options, StrOptions
+from .._validation import (
+    check_fit_sample_weight,
+    check_magnitude,
+    make_rng,
+    validate_fit_data,
+    validate_predict_X,
 )
-from . import fitting as _fitting
+from .fitting import (
+    FitOutcome,
+    StochasticProblem,
+    TrainingConfig,
+    fit_full_batch,
+    fit_stochastic,
+    report,
+)
 
 PREDICT_CHUNK_ROWS = 4096
 
-
-def check_magnitude(A, name: str) -> None:
-    """Refuse values whose squares overflow the dtype: no network trained on
-    them can be computed reliably (activations, variances and losses square
-    them), so the model would end up predicting inf or nan."""
-    if A.size == 0 or not np.issubdtype(A.dtype, np.floating):
-        return
-    limit = np.sqrt(np.finfo(A.dtype).max) / 1e4
-    largest = max(abs(float(A.max())), abs(float(A.min())))  # no copy of A
-    if largest > limit:
-        raise ValueError(
-            f"{name} has values as large as {largest:.3g} in absolute value, too "
-            f"large for stable {A.dtype} arithmetic (limit {limit:.3g}). "
-            f"Standardize {name} (e.g. with sklearn.preprocessing.StandardScaler) "
-            "or rescale it before fitting."
-        )
+# batch-norm layer attribute -> fitted estimator attribute (one entry per layer)
+_BN_ATTRIBUTES = {
+    "gamma": "batch_norm_gamma_",
+    "beta": "batch_norm_beta_",
+    "running_mean": "batch_norm_running_mean_",
+    "running_var": "batch_norm_running_var_",
+}
+_HISTORY_ATTRIBUTES = (
+    "loss_curve_",
+    "best_loss_",
+    "validation_scores_",
+    "best_validation_score_",
+)
 
 
 class BaseMLP(BaseEstimator, metaclass=ABCMeta):
@@ -177,21 +182,14 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -- parameters ------------------------------------------------------------
     def _hidden_sizes(self) -> list[int]:
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if not hasattr(sizes, "__iter__") else list(sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must contain positive integers, got {sizes}."
-            )
-        return [int(s) for s in sizes]
+        return hidden_sizes(self.hidden_layer_sizes)
 
     def _dropout_rates(self) -> list[float]:
         return per_layer_rates(self.dropout, len(self._hidden_sizes()))
 
-    def _check_param_combinations(self, incremental: bool) -> None:
+    def _check_param_combinations(self) -> None:
         """Rules that tie several parameters together, in one place."""
-        self._hidden_sizes()
-        rates = self._dropout_rates()
+        rates = self._dropout_rates()  # also checks hidden_layer_sizes
         if self.solver == "lbfgs" and (any(rates) or self.input_noise > 0):
             raise ValueError(
                 "dropout and input_noise make the objective random, which "
@@ -215,75 +213,149 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -- fitting -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        self._check_param_combinations(incremental)
+        self._check_param_combinations()
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=not self._is_classifier(),
-            dtype=(np.float64, np.float32),
-            reset=first_pass,
+        X, y = validate_fit_data(
+            self, X, y, classifier=is_classifier(self), reset=first_pass
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_magnitude(X.data if sp.issparse(X) else X, "X")
-        if sp.issparse(X):
-            X = X.tocsr()
+        check_magnitude(X, "X")
         if not first_pass:
             X = X.astype(self.coefs_[0].dtype, copy=False)
         Y = self._validate_targets(y, incremental, first_pass).astype(X.dtype)
-        sample_weight = self._check_fit_sample_weight(sample_weight, X)
+        sample_weight = check_fit_sample_weight(sample_weight, X)
         network = self._build_network(X.shape[1], Y.shape[1], X.dtype)
         random_state = check_random_state(self.random_state)
         if first_pass:
-            _fitting.reset_fitted_state(self, network)
-            network.initialize(_fitting.make_rng(random_state), self.activation)
+            self._reset_fitted_state(network)
+            network.initialize(make_rng(random_state), self.activation)
         else:
-            _fitting.load_fitted_weights(self, network)
+            self._load_fitted_weights(network)
         if first_pass or not incremental:
             self.__dict__.pop("_partial_fit_run", None)
+        config = TrainingConfig.from_params(
+            type(self).__name__, self.get_params(deep=False)
+        )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":
-                _fitting.fit_full_batch(self, network, X, Y, sample_weight)
+                outcome = fit_full_batch(config, network, X, Y, sample_weight)
             else:
-                _fitting.fit_stochastic(
-                    self, network, X, Y, sample_weight, incremental, random_state
+                outcome = self._fit_stochastic(
+                    config, network, X, Y, sample_weight, incremental, random_state
                 )
-        _fitting.store_network(self, network)
+        self._store_history(outcome, incremental)
+        report(config, outcome)
+        self._store_network(network, config)
         return self
 
-    def _check_fit_sample_weight(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    def _fit_stochastic(
+        self, config, network, X, Y, sample_weight, incremental, random_state
+    ) -> FitOutcome:
+        stratify = self._stratify_labels(Y) if self.early_stopping else None
+        problem = StochasticProblem(
+            X, Y, sample_weight, self._validation_score, stratify
         )
-        if not sample_weight.sum() > 0:
+        best_loss = getattr(self, "best_loss_", None)
+        outcome, run = fit_stochastic(
+            config,
+            network,
+            problem,
+            random_state,
+            run=self.__dict__.get("_partial_fit_run") if incremental else None,
+            incremental=incremental,
+            t=self.t_,
+            best_loss=np.inf if best_loss is None else best_loss,
+            # partial_fit numbers its epochs on from the previous calls
+            first_epoch=len(getattr(self, "loss_curve_", [])) + 1 if incremental else 1,
+        )
+        # A run left non-finite by a divergence must not poison the next
+        # partial_fit call: that one starts a fresh run.
+        if incremental and outcome.status != "diverged":
+            self._partial_fit_run = run
+        else:
+            self.__dict__.pop("_partial_fit_run", None)
+        return outcome
+
+    # -- fitted attributes ---------------------------------------------------------
+    def _reset_fitted_state(self, network) -> None:
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_layers_ = len(network.dense) + 1
+        self.n_outputs_ = network.dense[-1].n_out
+        self.out_activation_ = network.loss.out_activation
+        for name in (*_HISTORY_ATTRIBUTES, *_BN_ATTRIBUTES.values()):
+            self.__dict__.pop(name, None)
+
+    def _store_history(self, outcome: FitOutcome, incremental: bool) -> None:
+        """``n_iter_``, ``loss_`` and, for stochastic solvers, the curves."""
+        self.n_iter_ = outcome.n_iter
+        if outcome.loss is not None:
+            self.loss_ = outcome.loss
+        if self.solver == "lbfgs":
+            return
+        self.t_ = outcome.t
+        self.loss_curve_ = getattr(self, "loss_curve_", []) + outcome.losses
+        if outcome.validation_scores is not None:
+            previous = getattr(self, "validation_scores_", None) or []
+            self.validation_scores_ = previous + outcome.validation_scores
+            self.best_validation_score_ = outcome.best_validation_score
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = outcome.best_loss
+
+    def _load_fitted_weights(self, network) -> None:
+        """Copy ``coefs_`` / ``intercepts_`` (and batch-norm state) into the
+        network's parameters and buffers."""
+        shapes = [W.shape for W in network.coefs]
+        if [W.shape for W in self.coefs_] != shapes:
             raise ValueError(
-                "The sample weights sum to zero: at least one sample needs a "
-                "positive weight."
+                "The fitted network has layer shapes "
+                f"{[W.shape for W in self.coefs_]} but the data and parameters "
+                f"need {shapes}. Set warm_start=False (or refit) to change the "
+                "architecture or the number of outputs."
             )
-        return sample_weight
+        for dst, src in zip(network.coefs, self.coefs_):
+            dst[...] = src
+        for dst, src in zip(network.intercepts, self.intercepts_):
+            dst[...] = src
+        bn_layers = network.batch_norm_layers
+        if bool(bn_layers) != hasattr(self, "batch_norm_gamma_"):
+            raise ValueError(
+                "batch_norm differs from the fitted network's; set "
+                "warm_start=False (or refit from scratch) to switch batch "
+                "normalization on or off."
+            )
+        for i, layer in enumerate(bn_layers):
+            for attr, name in _BN_ATTRIBUTES.items():
+                getattr(layer, attr)[...] = getattr(self, name)[i]
+
+    def _store_network(self, network, config: TrainingConfig) -> None:
+        """The weights, batch-norm state and sparsity summaries of ``network``."""
+        if not np.isfinite(network.theta).all():
+            raise ValueError(config.diverged_message())
+        self.coefs_ = [W.copy() for W in network.coefs]
+        self.intercepts_ = [b.copy() for b in network.intercepts]
+        W1 = self.coefs_[0]
+        self.feature_importances_ = np.sqrt(np.einsum("ij,ij->i", W1, W1))
+        self.n_features_selected_ = int(np.count_nonzero(np.any(W1 != 0, axis=1)))
+        n_zero = sum(int(np.count_nonzero(W == 0)) for W in self.coefs_)
+        self.sparsity_ = n_zero / sum(W.size for W in self.coefs_)
+        bn_layers = network.batch_norm_layers
+        for attr, name in _BN_ATTRIBUTES.items():
+            if bn_layers:
+                values = [getattr(layer, attr).copy() for layer in bn_layers]
+                setattr(self, name, values)
+            else:
+                self.__dict__.pop(name, None)
 
     # -- inference -----------------------------------------------------------------
     def _check_predict_X(self, X):
         """Validated prediction input (CSR if sparse), refusing overflow."""
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        if sp.issparse(X):
-            X = X.tocsr()
-        check_magnitude(X.data if sp.issparse(X) else X, "X")
+        X = validate_predict_X(self, X)
+        check_magnitude(X, "X")
         return X
 
     def _forward(self, X):
@@ -328,7 +400,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             dropout=dropout,
             batch_norm=hasattr(self, "batch_norm_gamma_"),
         )
-        _fitting.load_fitted_weights(self, network)
+        self._load_fitted_weights(network)
         return network
 
     def _mc_dropout_moments(self, X):
@@ -349,7 +421,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         X = self._check_predict_X(X)
         network = self._inference_network(dropout=rates)
         X = X.astype(network.dtype, copy=False)
-        rng = _fitting.make_rng(check_random_state(self.random_state))
+        rng = make_rng(check_random_state(self.random_state))
         total = np.zeros((X.shape[0], self.n_outputs_))
         total_sq = np.zeros_like(total)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -363,9 +435,6 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         var = np.maximum(total_sq / self.mc_samples - mean**2, 0.0)
         dtype = network.dtype
         return mean.astype(dtype), np.sqrt(var).astype(dtype)
-
-    def _is_classifier(self) -> bool:
-        return self.__sklearn_tags__().estimator_type == "classifier"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,15 +7,12 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    check_classification_targets,
-    type_of_target,
-    unique_labels,
-)
+from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from .._docstring import mlp_docstring
 from .._sklearn_compat import _check_partial_fit_first_call, _fit_context
+from .._validation import check_class_labels, check_two_classes
 from .base import BaseMLP
+from .docstrings import mlp_docstring
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -95,7 +92,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validate_targets(self, y, incremental, first_pass):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
-        check_class_labels(y)
+        check_class_labels(y, type(self).__name__)
         if first_pass and not incremental:
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
@@ -113,11 +110,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     "`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {classes}."
                 )
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "MLPClassifier needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {self.classes_[0]!r}."
-            )
+        check_two_classes(self.classes_, type(self).__name__)
         return self._label_binarizer.transform(y)
 
     def _stratify_labels(self, Y):
@@ -180,7 +173,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The updated estimator.
         """
         if y is not None and np.ndim(y) <= 2:  # else validate_data raises in _fit
-            check_class_labels(y)
+            check_class_labels(y, type(self).__name__)
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -283,19 +276,3 @@ sklearn.linear_model.LogisticRegression : Equal to ``hidden_layer_sizes=()``,
 >>> clf.score(X, y) > 0.9
 True""",
 )
-
-
-def check_class_labels(y) -> None:
-    """Discrete labels of one kind: binary, multiclass or multilabel."""
-    y = np.asarray(y)
-    if y.dtype == object and len({isinstance(v, str) for v in y.ravel()}) > 1:
-        raise ValueError(
-            "Mix of label input types (string and number): use labels of one type."
-        )
-    check_classification_targets(y)  # "Unknown label type: continuous ..."
-    if type_of_target(y, input_name="y") == "multiclass-multioutput":
-        raise ValueError(
-            "MLPClassifier does not support multiclass-multioutput targets (one "
-            "multiclass label per column); use a label-indicator matrix for "
-            "multilabel data, or sklearn.multioutput.MultiOutputClassifier."
-        )

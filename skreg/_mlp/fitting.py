@@ -1,19 +1,24 @@
-"""Training orchestration shared by both estimators.
+"""Training orchestration: an explicit configuration in, an outcome out.
 
-Turns an estimator's parameters into a training run (optimizer, penalty,
-monitor, validation split), runs it, and writes the fitted attributes. Status
-reported by the training loop becomes scikit-learn warnings and errors here.
+``TrainingConfig`` is the part of an estimator's parameters that training
+reads; ``fit_full_batch`` and ``fit_stochastic`` turn it into a training run
+(optimizer, penalty, monitor, validation split), run it, leave the final
+weights in the network and return a ``FitOutcome``. They never see the
+estimator: the estimator base writes the fitted attributes from the outcome
+in one place, and ``report`` turns the outcome's status into scikit-learn's
+warnings and errors.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from .._core import BatchNorm
 from .._core.penalties import make_penalty
 from .._training import (
     LossMonitor,
@@ -24,6 +29,7 @@ from .._training import (
     train_epochs,
 )
 from .._training.optimizers import SGD, Adam
+from .._validation import make_rng
 
 _DIVERGED = (
     "The training loss became non-finite (nan or inf){where}. The learning rate "
@@ -38,109 +44,84 @@ _DIVERGED_FULL_BATCH = (
 )
 
 
-def _diverged_message(est) -> str:
-    if est.solver == "lbfgs":
-        return _DIVERGED_FULL_BATCH
-    return _DIVERGED.format(where="", lr=est.learning_rate_init)
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The estimator parameters that training reads (validated already)."""
+
+    name: str
+    solver: str
+    penalty: str | None
+    alpha: float
+    l1_ratio: float
+    batch_size: int | str
+    learning_rate: str
+    learning_rate_init: float
+    power_t: float
+    max_iter: int
+    shuffle: bool
+    tol: float
+    verbose: int
+    momentum: float
+    nesterovs_momentum: bool
+    early_stopping: bool
+    validation_fraction: float
+    beta_1: float
+    beta_2: float
+    epsilon: float
+    n_iter_no_change: int | float
+    max_fun: int
+    merge_singleton: bool
+
+    @classmethod
+    def from_params(cls, name: str, params: dict) -> TrainingConfig:
+        """Pick this config's fields out of an estimator's ``get_params()``."""
+        fields = {f for f in cls.__dataclass_fields__ if f not in ("name",)}
+        fields.discard("merge_singleton")
+        values = {f: params[f] for f in fields}
+        values["verbose"] = int(values["verbose"])
+        return cls(name=name, merge_singleton=bool(params["batch_norm"]), **values)
+
+    def diverged_message(self, epoch: int | None = None) -> str:
+        if self.solver == "lbfgs":
+            return _DIVERGED_FULL_BATCH
+        where = "" if epoch is None else f" at epoch {epoch}"
+        return _DIVERGED.format(where=where, lr=self.learning_rate_init)
 
 
-def make_rng(random_state: np.random.RandomState) -> np.random.Generator:
-    """A Generator seeded from the estimator's RandomState (reproducible)."""
-    return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+@dataclass
+class FitOutcome:
+    """What one call to ``fit_full_batch`` / ``fit_stochastic`` produced.
 
+    ``losses`` and ``validation_scores`` hold this call's epochs only (finite
+    losses); ``validation_scores`` is None without early stopping.
+    """
 
-# -- fitted state -------------------------------------------------------------
-def reset_fitted_state(est, network) -> None:
-    est.n_iter_ = 0
-    est.t_ = 0
-    est.n_layers_ = len(network.dense) + 1
-    est.n_outputs_ = network.dense[-1].n_out
-    est.out_activation_ = network.loss.out_activation
-    for name in (
-        "loss_curve_",
-        "best_loss_",
-        "validation_scores_",
-        "best_validation_score_",
-        *_BN_ATTRIBUTES.values(),
-    ):
-        est.__dict__.pop(name, None)
-
-
-# batch-norm layer attribute -> fitted estimator attribute (one entry per layer)
-_BN_ATTRIBUTES = {
-    "gamma": "batch_norm_gamma_",
-    "beta": "batch_norm_beta_",
-    "running_mean": "batch_norm_running_mean_",
-    "running_var": "batch_norm_running_var_",
-}
-
-
-def _bn_layers(network) -> list:
-    return [layer for layer in network.layers if isinstance(layer, BatchNorm)]
-
-
-def load_fitted_weights(est, network) -> None:
-    """Copy ``coefs_`` / ``intercepts_`` into the network's flat buffer."""
-    shapes = [W.shape for W in network.coefs]
-    if [W.shape for W in est.coefs_] != shapes:
-        raise ValueError(
-            "The fitted network has layer shapes "
-            f"{[W.shape for W in est.coefs_]} but the data and parameters need "
-            f"{shapes}. Set warm_start=False (or refit) to change the "
-            "architecture or the number of outputs."
-        )
-    for dst, src in zip(network.coefs, est.coefs_):
-        dst[...] = src
-    for dst, src in zip(network.intercepts, est.intercepts_):
-        dst[...] = src
-    bn_layers = _bn_layers(network)
-    if bool(bn_layers) != hasattr(est, "batch_norm_gamma_"):
-        raise ValueError(
-            "batch_norm differs from the fitted network's; set warm_start=False "
-            "(or refit from scratch) to switch batch normalization on or off."
-        )
-    for i, layer in enumerate(bn_layers):
-        for attr, name in _BN_ATTRIBUTES.items():
-            getattr(layer, attr)[...] = getattr(est, name)[i]
-
-
-def store_network(est, network) -> None:
-    if not np.isfinite(network.theta).all():
-        raise ValueError(_diverged_message(est))
-    est.coefs_ = [W.copy() for W in network.coefs]
-    est.intercepts_ = [b.copy() for b in network.intercepts]
-    _store_sparsity(est)
-    bn_layers = _bn_layers(network)
-    for attr, name in _BN_ATTRIBUTES.items():
-        if bn_layers:
-            setattr(est, name, [getattr(layer, attr).copy() for layer in bn_layers])
-        else:
-            est.__dict__.pop(name, None)
-
-
-def _store_sparsity(est) -> None:
-    """Feature importances and exact-zero counts from the fitted weights."""
-    W1 = est.coefs_[0]
-    est.feature_importances_ = np.sqrt(np.einsum("ij,ij->i", W1, W1))
-    est.n_features_selected_ = int(np.count_nonzero(np.any(W1 != 0, axis=1)))
-    n_zero = sum(int(np.count_nonzero(W == 0)) for W in est.coefs_)
-    est.sparsity_ = n_zero / sum(W.size for W in est.coefs_)
+    status: str
+    n_iter: int
+    loss: float | None = None
+    t: int = 0
+    losses: list[float] = field(default_factory=list)
+    validation_scores: list[float] | None = None
+    best_validation_score: float | None = None
+    best_loss: float | None = None
+    best_epoch: int | None = None
+    message: str = ""
 
 
 # -- full batch ------------------------------------------------------------------
-def _penalty(est, network, total_weight):
+def _penalty(config: TrainingConfig, network, total_weight: float):
     return make_penalty(
-        est.penalty,
-        est.alpha / total_weight,
-        est.l1_ratio,
+        config.penalty,
+        config.alpha / total_weight,
+        config.l1_ratio,
         first_layer_shape=network.dense[0].W.shape,
     )
 
 
-def fit_full_batch(est, network, X, Y, sample_weight) -> None:
+def fit_full_batch(config: TrainingConfig, network, X, Y, sample_weight) -> FitOutcome:
     """``solver='lbfgs'``: L-BFGS-B for smooth penalties, FISTA otherwise."""
     S = X.shape[0] if sample_weight is None else sample_weight.sum()
-    penalty = _penalty(est, network, S)
+    penalty = _penalty(config, network, S)
     solve = fit_lbfgs if penalty.smooth else fit_fista
     result = solve(
         network,
@@ -148,78 +129,79 @@ def fit_full_batch(est, network, X, Y, sample_weight) -> None:
         X,
         Y,
         sample_weight,
-        max_iter=est.max_iter,
-        max_fun=est.max_fun,
-        tol=est.tol,
+        max_iter=config.max_iter,
+        max_fun=config.max_fun,
+        tol=config.tol,
     )
-    if result.status == "diverged":
-        raise ValueError(_DIVERGED_FULL_BATCH)
-    network.calibrate_running_stats(X)
-    if result.status == "max_iter":
-        warnings.warn(
-            "lbfgs failed to converge after "
-            f"{result.n_iter} iteration(s) ({result.message}). Increase max_iter "
-            "or max_fun, or scale the data.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    est.n_iter_ = result.n_iter
-    est.loss_ = result.loss
-    if est.verbose:
+    if result.status != "diverged":
+        network.calibrate_running_stats(X)
+    if config.verbose and result.status != "diverged":
         print(
-            f"{type(est).__name__} (lbfgs): {result.status} after "
+            f"{config.name} (lbfgs): {result.status} after "
             f"{result.n_iter} iterations ({result.message}), "
             f"loss = {result.loss:.8f}"
         )
+    return FitOutcome(
+        status=result.status,
+        n_iter=result.n_iter,
+        loss=result.loss,
+        message=result.message,
+    )
 
 
 # -- stochastic --------------------------------------------------------------------
-def _batch_size(est, n_samples: int) -> int:
-    if est.batch_size == "auto":
+def _batch_size(config: TrainingConfig, n_samples: int) -> int:
+    if config.batch_size == "auto":
         return min(200, n_samples)
-    if est.batch_size > n_samples:
+    if config.batch_size > n_samples:
         warnings.warn(
             "Got `batch_size` less than 1 or larger than sample size. It is going "
             "to be clipped",
-            stacklevel=5,
+            stacklevel=4,
         )
-    return int(np.clip(est.batch_size, 1, n_samples))
+    return int(np.clip(config.batch_size, 1, n_samples))
 
 
-def _make_optimizer(est, params):
-    if est.solver == "sgd":
+def _make_optimizer(config: TrainingConfig, params):
+    if config.solver == "sgd":
         return SGD(
             params,
-            est.learning_rate_init,
-            est.learning_rate,
-            est.momentum,
-            est.nesterovs_momentum,
-            est.power_t,
+            config.learning_rate_init,
+            config.learning_rate,
+            config.momentum,
+            config.nesterovs_momentum,
+            config.power_t,
         )
-    return Adam(params, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)
+    return Adam(
+        params,
+        config.learning_rate_init,
+        config.beta_1,
+        config.beta_2,
+        config.epsilon,
+    )
 
 
-def _validation_split(est, X, Y, sample_weight, random_state):
+def _validation_split(config: TrainingConfig, X, Y, sample_weight, stratify, seed):
     """Hold out ``validation_fraction`` of the data (stratified if possible).
 
     Returns ``None`` (early stopping is skipped for this fit, with a warning)
     when the held-out set would have fewer than 2 samples.
     """
     n = X.shape[0]
-    n_val = int(np.ceil(est.validation_fraction * n))
+    n_val = int(np.ceil(config.validation_fraction * n))
     if n_val < 2 or n - n_val < 1:
         warnings.warn(
             f"early_stopping needs a validation set of at least 2 samples, but "
-            f"validation_fraction={est.validation_fraction} of {n} samples gives "
-            f"{n_val}. Training without early stopping (monitoring the training "
-            "loss instead); increase validation_fraction or the data size.",
+            f"validation_fraction={config.validation_fraction} of {n} samples "
+            f"gives {n_val}. Training without early stopping (monitoring the "
+            "training loss instead); increase validation_fraction or the data "
+            "size.",
             UserWarning,
             stacklevel=5,
         )
         return None
     arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-    kwargs = {"random_state": random_state, "test_size": n_val}
-    stratify = est._stratify_labels(Y)
+    kwargs = {"random_state": seed, "test_size": n_val}
     try:
         split = train_test_split(*arrays, stratify=stratify, **kwargs)
     except ValueError as exc:  # a class too small to be split in both parts
@@ -237,116 +219,151 @@ def _validation_split(est, X, Y, sample_weight, random_state):
     return train, val
 
 
-def _make_monitor(est, X_val, Y_val, sw_val):
-    if X_val is None:
-        best = getattr(est, "best_loss_", None)
-        return LossMonitor(est.tol, np.inf if best is None else best)
+def _make_monitor(config: TrainingConfig, validation, score, best_loss):
+    if validation is None:
+        return LossMonitor(config.tol, best_loss)
+    X_val, Y_val, sw_val = validation
 
-    def score(network):
+    def network_score(network):
         pred = network.predict(X_val, chunk_size=4096)
         if not np.isfinite(pred).all():
             return -np.inf
-        return est._validation_score(Y_val, pred, sw_val)
+        return score(Y_val, pred, sw_val)
 
-    return ValidationMonitor(score, est.tol)
+    return ValidationMonitor(network_score, config.tol)
 
 
-def _get_run(est, network, n_samples, incremental, random_state):
-    run = est.__dict__.get("_partial_fit_run") if incremental else None
-    if run is not None and run.network.theta.dtype == network.theta.dtype:
-        load_fitted_weights(est, run.network)
-        run.batch_size = _batch_size(est, n_samples)
-        return run
+@dataclass
+class StochasticProblem:
+    """The data and the hooks of one stochastic fit.
+
+    ``score(Y_true, Y_pred, sample_weight)`` is the early-stopping score of
+    linked outputs; ``stratify`` the labels of a stratified validation split
+    (or None).
+    """
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+    score: Callable
+    stratify: np.ndarray | None = None
+
+
+def _new_run(config: TrainingConfig, network, batch_size: int, rng, t: int):
     run = StochasticRun(
         network,
-        _make_optimizer(est, [network.theta]),
-        make_penalty(None, 0.0),
-        make_rng(random_state),
-        _batch_size(est, n_samples),
-        shuffle=est.shuffle,
-        merge_singleton=bool(est.batch_norm),
+        _make_optimizer(config, [network.theta]),
+        None,  # set per call by fit_stochastic, from that call's data
+        rng,
+        batch_size,
+        shuffle=config.shuffle,
+        merge_singleton=config.merge_singleton,
     )
-    run.t = est.t_
-    if incremental:
-        est._partial_fit_run = run
+    run.t = t
     return run
 
 
-def fit_stochastic(est, network, X, Y, sample_weight, incremental, random_state):
-    split = None
-    if est.early_stopping:
-        split = _validation_split(est, X, Y, sample_weight, random_state)
-    if split is not None:
-        (X, Y, sw), (X_val, Y_val, sw_val) = split
+def fit_stochastic(
+    config: TrainingConfig,
+    network,
+    problem: StochasticProblem,
+    random_state: np.random.RandomState,
+    *,
+    run: StochasticRun | None = None,
+    incremental: bool = False,
+    t: int = 0,
+    best_loss: float = np.inf,
+    first_epoch: int = 1,
+) -> tuple[FitOutcome, StochasticRun]:
+    """Train ``network`` on ``problem`` and leave the best (or last) weights
+    in it.
+
+    ``random_state`` draws the validation split, then the generator of a new
+    run (shuffling, dropout, noise). ``run`` continues a ``partial_fit`` run
+    (its optimizer state, generator and monitor) from ``network``'s weights;
+    otherwise a new run starts with ``t`` samples seen. Returns the outcome
+    and the run, which a ``partial_fit`` caller keeps for the next call.
+    """
+    X, Y, sw = problem.X, problem.Y, problem.sample_weight
+    validation = None
+    if config.early_stopping:
+        split = _validation_split(config, X, Y, sw, problem.stratify, random_state)
+        if split is not None:
+            (X, Y, sw), validation = split
+    batch_size = _batch_size(config, X.shape[0])
+    if run is None or run.network.theta.dtype != network.theta.dtype:
+        run = _new_run(config, network, batch_size, make_rng(random_state), t)
     else:
-        sw, X_val, Y_val, sw_val = sample_weight, None, None, None
-    run = _get_run(est, network, X.shape[0], incremental, random_state)
+        run.network.load_state(network.state())
+        run.batch_size = batch_size
     S = X.shape[0] if sw is None else float(sw.sum())
-    run.penalty = _penalty(est, run.network, S)
+    run.penalty = _penalty(config, run.network, S)
     monitor = getattr(run, "monitor", None) if incremental else None
     if monitor is None:
-        monitor = _make_monitor(est, X_val, Y_val, sw_val)
+        monitor = _make_monitor(config, validation, problem.score, best_loss)
         run.monitor = monitor
     result = train_epochs(
         run,
         X,
         Y,
         sw,
-        max_iter=est.max_iter,
+        max_iter=config.max_iter,
         monitor=monitor,
-        n_iter_no_change=est.n_iter_no_change,
+        n_iter_no_change=config.n_iter_no_change,
         incremental=incremental,
-        verbose=int(est.verbose),
-        # partial_fit numbers its epochs on from the previous calls
-        first_epoch=len(getattr(est, "loss_curve_", [])) + 1 if incremental else 1,
+        verbose=config.verbose,
+        first_epoch=first_epoch,
     )
     if run.network is not network:  # partial_fit continues its own network
         network.load_state(run.network.state())
-    _record_history(est, run, result, monitor)
-    _handle_status(est, network, result, monitor)
-
-
-def _record_history(est, run, result, monitor) -> None:
     records = [r for r in result.records if np.isfinite(r.loss)]
-    est.n_iter_ = result.n_epochs
-    est.t_ = run.t
-    est.loss_curve_ = getattr(est, "loss_curve_", []) + [r.loss for r in records]
-    if records:
-        est.loss_ = records[-1].loss
+    outcome = FitOutcome(
+        status=result.status,
+        n_iter=result.n_epochs,
+        loss=records[-1].loss if records else None,
+        t=run.t,
+        losses=[r.loss for r in records],
+    )
     if isinstance(monitor, ValidationMonitor):
-        est.validation_scores_ = getattr(est, "validation_scores_", None) or []
-        est.validation_scores_ += [r.validation_score for r in records]
-        est.best_validation_score_ = monitor.best_score
-        est.best_loss_ = None
+        outcome.validation_scores = [r.validation_score for r in records]
+        outcome.best_validation_score = monitor.best_score
+        outcome.best_epoch = monitor.best_epoch
+        if monitor.best_state is not None:
+            network.load_state(monitor.best_state)
     else:
-        est.validation_scores_ = None
-        est.best_validation_score_ = None
-        est.best_loss_ = monitor.best_loss
+        outcome.best_loss = monitor.best_loss
+    return outcome, run
 
 
-def _handle_status(est, network, result, monitor) -> None:
-    best_state = getattr(monitor, "best_state", None)
-    if result.status == "diverged":
-        where = f" at epoch {result.n_epochs}"
-        message = _DIVERGED.format(where=where, lr=est.learning_rate_init)
-        if best_state is None:
-            # A partial_fit run whose optimizer state is now non-finite must
-            # not poison the next call: the next one starts a fresh run.
-            est.__dict__.pop("_partial_fit_run", None)
+# -- status -> warnings and errors -------------------------------------------------
+def report(config: TrainingConfig, outcome: FitOutcome) -> None:
+    """Raise or warn for the outcome's status, as scikit-learn's MLP does."""
+    restored = outcome.best_epoch is not None
+    if outcome.status == "diverged":
+        message = config.diverged_message(
+            None if config.solver == "lbfgs" else outcome.n_iter
+        )
+        if not restored:
             raise ValueError(message)
         warnings.warn(
-            message + f" Restored the best weights (epoch {monitor.best_epoch}).",
+            message + f" Restored the best weights (epoch {outcome.best_epoch}).",
             ConvergenceWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
-    elif result.status == "interrupted":
-        warnings.warn("Training interrupted by user.", stacklevel=4)
-    elif result.status == "max_iter":
+    elif outcome.status == "interrupted":
+        warnings.warn("Training interrupted by user.", stacklevel=3)
+    elif outcome.status == "max_iter" and config.solver == "lbfgs":
         warnings.warn(
-            f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
-            "the optimization hasn't converged yet.",
+            "lbfgs failed to converge after "
+            f"{outcome.n_iter} iteration(s) ({outcome.message}). Increase max_iter "
+            "or max_fun, or scale the data.",
             ConvergenceWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
-    if best_state is not None:
-        network.load_state(best_state)
+    elif outcome.status == "max_iter":
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({config.max_iter}) reached "
+            "and the optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )

@@ -7,9 +7,10 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
-from .._docstring import mlp_docstring
 from .._sklearn_compat import StrOptions, _fit_context
-from .base import BaseMLP, check_magnitude
+from .._validation import check_magnitude
+from .base import BaseMLP
+from .docstrings import mlp_docstring
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):

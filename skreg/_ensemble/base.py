@@ -1,0 +1,165 @@
+"""The shared base of MLPEnsembleRegressor and MLPEnsembleClassifier.
+
+A dedicated meta-estimator rather than a recipe over scikit-learn's
+``BaggingRegressor``: Bagging has no ``predict(X, return_std=True)``, always
+reseeds *and* (by default) resamples, and represents its bootstrap as sample
+weights, which skreg's networks do not treat as repeated rows once dropout,
+batch norm, input noise or early stopping are on. Here each member is a clone
+of one skreg network with its own seed; ``bootstrap=True`` additionally trains
+it on rows resampled with replacement. Members are trained in parallel through
+joblib and kept in ``estimators_``; prediction averages them and
+``return_std=True`` gives their spread.
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.utils import check_random_state, get_tags
+
+from .._parallel import map_fits
+from .._sklearn_compat import HasMethods, Interval
+from .._validation import (
+    MAX_SEED,
+    check_fit_sample_weight,
+    validate_fit_data,
+    validate_predict_X,
+)
+
+
+# -- training (module level, so that joblib can pickle it) ---------------------
+def _bootstrap_rows(rng: np.random.Generator, n_samples: int, strata) -> np.ndarray:
+    """Row indices drawn with replacement, ``n_samples`` of them, sorted.
+
+    With ``strata`` (class indices) each class is resampled on its own, so
+    every member sees every class in its original proportion.
+    """
+    if strata is None:
+        rows = rng.integers(0, n_samples, size=n_samples)
+    else:
+        groups = [np.flatnonzero(strata == k) for k in np.unique(strata)]
+        rows = np.concatenate([rng.choice(g, size=g.size) for g in groups])
+    return np.sort(rows)
+
+
+def _fit_member(estimator, X, y, sample_weight, rows):
+    """Fit one member on all rows, or on the bootstrap ``rows``."""
+    if rows is not None:
+        X, y = X[rows], y[rows]
+        sample_weight = None if sample_weight is None else sample_weight[rows]
+    fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    return estimator.fit(X, y, **fit_params)
+
+
+class BaseMLPEnsemble(BaseEstimator, metaclass=ABCMeta):
+    """Base class of the skreg ensembles. Do not use directly."""
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_estimators": [Interval(Integral, 2, None, closed="left")],
+        "bootstrap": ["boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_estimators=5,
+        bootstrap=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.bootstrap = bootstrap
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @property
+    @abstractmethod
+    def _default_estimator_class(self):
+        """The skreg network used when ``estimator`` is None."""
+
+    def _validate_targets(self, y):
+        """Validated targets (classifiers check labels, store ``classes_``)."""
+        return y
+
+    def _strata(self, y):
+        """Class index of each row for a stratified bootstrap, or None."""
+        return None
+
+    def _base_estimator(self):
+        if self.estimator is None:
+            return self._default_estimator_class()
+        return self.estimator
+
+    def _members(self, n_samples, strata):
+        """Unfitted members and their bootstrap rows (None without bootstrap).
+
+        Member ``i`` gets the seed pair ``seeds[i]``, drawn row by row from
+        ``random_state``: the members' seeds do not depend on ``bootstrap``,
+        and a larger ``n_estimators`` keeps the first members unchanged.
+        """
+        seeds = check_random_state(self.random_state).randint(
+            MAX_SEED, size=(self.n_estimators, 2)
+        )
+        base = self._base_estimator()
+        seeded = "random_state" in base.get_params(deep=False)
+        members, rows = [], []
+        for model_seed, row_seed in seeds:
+            member = clone(base)
+            if seeded:
+                member.set_params(random_state=int(model_seed))
+            members.append(member)
+            rows.append(
+                _bootstrap_rows(np.random.default_rng(row_seed), n_samples, strata)
+                if self.bootstrap
+                else None
+            )
+        return members, rows
+
+    def _fit(self, X, y, sample_weight):
+        X, y = validate_fit_data(self, X, y, classifier=is_classifier(self))
+        y = self._validate_targets(y)
+        sample_weight = check_fit_sample_weight(sample_weight, X)
+        members, rows = self._members(X.shape[0], self._strata(y))
+        self.estimators_ = map_fits(
+            _fit_member,
+            [(member, X, y, sample_weight, r) for member, r in zip(members, rows)],
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+        )
+        return self
+
+    def _stacked(self, method, X):
+        """``method`` of every member on ``X``: shape (n_estimators, ...)."""
+        X = validate_predict_X(self, X)
+        return np.stack([getattr(m, method)(X) for m in self.estimators_])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base = self._base_estimator()
+        if hasattr(base, "__sklearn_tags__"):
+            member = get_tags(base)
+            tags.input_tags = member.input_tags
+            tags.target_tags = member.target_tags
+            tags.classifier_tags = member.classifier_tags or tags.classifier_tags
+            tags.regressor_tags = member.regressor_tags or tags.regressor_tags
+        return tags
+
+
+def moments(stack):
+    """Mean and standard deviation over the members (axis 0), in float64,
+    returned in the members' dtype."""
+    mean = stack.mean(axis=0, dtype=np.float64)
+    std = stack.std(axis=0, dtype=np.float64)
+    return mean.astype(stack.dtype), std.astype(stack.dtype)
