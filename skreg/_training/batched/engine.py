@@ -1,0 +1,312 @@
+"""The epoch loop of one stack of models.
+
+Each epoch mirrors :func:`skreg._training.stochastic.train_epochs` model by
+model: every running model draws its permutation, then the minibatch steps
+run; step ``k`` of the epoch trains, in one stacked call per group, the models
+whose ``k``-th batch has the same rows span (models are ordered by training
+size, so equal spans are contiguous ranges of the stack). A model with fewer
+batches simply has no ``k``-th step, exactly as it would alone. After the
+epoch each model records its objective, updates its own monitor (the single
+loop's :class:`LossMonitor` / :class:`ValidationMonitor` objects) and may
+stop; stopped models leave the stack (one row selection) and cost nothing
+from then on.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..._core.penalties import make_penalty
+from ..._core.stacked import StackedNetwork
+from ..._core.stacked_penalties import StackedPenalty
+from ..batches import batch_bounds
+from ..callbacks import EpochRecord, LossMonitor, ValidationMonitor
+from .predict import chunk_rows, predict_rows
+from .specs import ModelOutcome, ModelSpec
+
+
+def batch_rows(batch_size, n_rows: int) -> int:
+    """The single estimators' rule: ``'auto'`` is ``min(200, n)``, an int is
+    clipped to ``[1, n]``."""
+    if batch_size == "auto":
+        return min(200, n_rows)
+    return int(np.clip(batch_size, 1, n_rows))
+
+
+class _Model:
+    """One model's bookkeeping; also what its monitor sees as the network."""
+
+    def __init__(self, spec: ModelSpec, index: int, dtype, tol, batch_size, merge):
+        self.spec, self.index = spec, index
+        self.rows = np.asarray(spec.rows, dtype=np.intp)
+        self.n = len(self.rows)
+        sw = spec.sample_weight
+        self.sample_weight = None if sw is None else np.asarray(sw, dtype=dtype)
+        self.total_weight = float(
+            self.n if self.sample_weight is None else self.sample_weight.sum()
+        )
+        self.bounds = batch_bounds(self.n, batch_rows(batch_size, self.n), merge)
+        self.validating = spec.validation_rows is not None
+        if self.validating:
+            self.monitor = ValidationMonitor(lambda model: model.score, tol)
+        else:
+            self.monitor = LossMonitor(tol, spec.best_loss)
+        self.records: list[EpochRecord] = []
+        self.t = int(spec.t)
+        self.status, self.message = "max_iter", ""
+        self.score = -np.inf
+        self.final_state = None
+        self.run = None  # the BatchedRun holding the model, for ``state``
+        self.row = index
+
+    def penalty(self, first_layer_shape):
+        return make_penalty(
+            self.spec.penalty,
+            self.spec.alpha / self.total_weight,
+            self.spec.l1_ratio,
+            first_layer_shape=first_layer_shape,
+        )
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The model's current parameters and buffers (monitor snapshots)."""
+        return self.run.net.model_state(self.row)
+
+    def outcome(self) -> ModelOutcome:
+        best = getattr(self.monitor, "best_state", None)
+        return ModelOutcome(
+            state=self.final_state if best is None else best,
+            final_state=self.final_state,
+            records=self.records,
+            status=self.status,
+            message=self.message,
+            t=self.t,
+            best_loss=None if self.validating else self.monitor.best_loss,
+            best_validation_score=self.monitor.best_score if self.validating else None,
+            best_epoch=getattr(self.monitor, "best_epoch", None),
+        )
+
+
+class BatchedRun:
+    """Models of one architecture trained together on rows of ``X``, ``Y``."""
+
+    def __init__(
+        self,
+        template,
+        X,
+        Y,
+        specs,
+        *,
+        optimizer,
+        tol,
+        batch_size,
+        shuffle,
+        n_iter_no_change,
+        memory_budget,
+    ):
+        self.X, self.Y = X, Y
+        self.shuffle = shuffle
+        self.n_iter_no_change = n_iter_no_change
+        self.memory_budget = memory_budget
+        net = self.net = StackedNetwork(template, len(specs))
+        merge = net.min_batch_rows > 1
+        self.models = [
+            _Model(spec, i, net.dtype, tol, batch_size, merge)
+            for i, spec in enumerate(specs)
+        ]
+        for model in self.models:
+            model.run = self
+            net.load_model_state(
+                model.row, {**(model.spec.buffers or {}), "theta": model.spec.theta}
+            )
+        self.optimizer = optimizer.make(len(specs), net.n_params, net.dtype)
+        self.penalty = StackedPenalty(
+            [m.penalty(net.first_layer_shape) for m in self.models],
+            net.first_layer_shape,
+            net.n_penalized,
+            net.dtype,
+        )
+        n_max = max(m.n for m in self.models)
+        self.perm = np.zeros((len(specs), n_max), dtype=np.intp)
+        weighted = [m.sample_weight is not None for m in self.models]
+        self.sw_perm = (
+            np.zeros((len(specs), n_max), net.dtype) if any(weighted) else None
+        )
+        if not shuffle:
+            self._fill_order(lambda model: None)
+        self._Xb = _Gather()
+        self._Yb = _Gather()
+        self._schedule = self._make_schedule()
+
+    # -- schedule ------------------------------------------------------------
+    def _make_schedule(self) -> list[tuple[int, int, int, int]]:
+        """``(a, b, start, stop)``: the models ``a:b`` share the batch span
+        ``start:stop`` of their permuted rows at that step."""
+        keys = [(m.sample_weight is not None, m.bounds) for m in self.models]
+        schedule = []
+        for k in range(max(len(bounds) for _, bounds in keys)):
+            a = 0
+            while a < len(keys):
+                key = _step_key(keys[a], k)
+                b = a + 1
+                while b < len(keys) and _step_key(keys[b], k) == key:
+                    b += 1
+                if key[1] is not None:
+                    schedule.append((a, b, *key[1]))
+                a = b
+        return schedule
+
+    def _fill_order(self, permutation) -> None:
+        for model in self.models:
+            order = permutation(model)
+            rows = model.rows if order is None else model.rows[order]
+            self.perm[model.row, : model.n] = rows
+            if model.sample_weight is not None:
+                sw = model.sample_weight
+                self.sw_perm[model.row, : model.n] = sw if order is None else sw[order]
+
+    # -- training --------------------------------------------------------------
+    def train(self, max_iter: int) -> list[ModelOutcome]:
+        """Run up to ``max_iter`` epochs; outcomes in the specs' order."""
+        finished: list[_Model] = []
+        start = time.perf_counter()
+        completed = self._snapshot()
+        try:
+            for epoch in range(1, max_iter + 1):
+                if not self.models:
+                    break
+                if self.shuffle:
+                    self._fill_order(lambda model: model.spec.rng.permutation(model.n))
+                data_sum = np.zeros(len(self.models))
+                for a, b, lo, hi in self._schedule:
+                    self._step(slice(a, b), lo, hi, data_sum)
+                self._end_epoch(epoch, data_sum, start)
+                finished += self._compact()
+                completed = self._snapshot()
+        except KeyboardInterrupt:
+            self._restore(completed)
+            for model in self.models:
+                model.status = "interrupted"
+        for model in self.models:
+            model.final_state = self.net.model_state(model.row)
+        finished += self.models
+        return [m.outcome() for m in sorted(finished, key=lambda m: m.index)]
+
+    def _gather(self, idx: np.ndarray):
+        if isinstance(self.X, np.ndarray):
+            return self._Xb.take(self.X, idx)
+        return [self.X[rows] for rows in idx]  # scipy sparse: one CSR per model
+
+    def _step(self, models: slice, lo: int, hi: int, data_sum: np.ndarray) -> None:
+        net, opt, pen = self.net, self.optimizer, self.penalty
+        idx = self.perm[models, lo:hi]
+        Xb, Yb = self._gather(idx), self._Yb.take(self.Y, idx)
+        if self.models[models.start].sample_weight is None:
+            sw, scale = None, 1.0 / (hi - lo)
+        else:
+            sw = self.sw_perm[models, lo:hi]
+            weight = sw.sum(axis=1).astype(np.float64)
+            scale = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0)
+            scale = scale[:, None].astype(net.dtype)
+        rngs = [m.spec.rng for m in self.models[models]]
+        data_sum[models] += net.loss_and_gradient(Xb, Yb, sw, scale, models, rngs)
+        n_pen = net.n_penalized
+        w, gw = net.theta[models, :n_pen], net.grad[models, :n_pen]
+        pen.add_smooth_grad(w, gw, models)
+        opt.step(net.theta, net.grad, models)
+        if pen.has_prox(models):
+            step = opt.step_size(models, n_pen)
+            pen.prox(w, step, models, opt.per_coordinate)
+
+    def _end_epoch(self, epoch: int, data_sum: np.ndarray, start: float) -> None:
+        net, n_pen = self.net, self.net.n_penalized
+        finite = np.isfinite(net.theta).all(axis=1)
+        running = []
+        for model in self.models:
+            model.t += model.n
+            w = net.theta[model.row, :n_pen]
+            loss = float(data_sum[model.row] / model.total_weight)
+            record = EpochRecord(epoch, loss + self.penalty.value(model.row, w))
+            if np.isfinite(record.loss) and finite[model.row]:
+                running.append((model, record))
+            else:
+                model.records.append(record)
+                model.status = "diverged"
+        self._score([model for model, _ in running if model.validating])
+        for model, record in running:
+            model.monitor.update(record, model)
+            record.elapsed = time.perf_counter() - start
+            model.records.append(record)
+            self.optimizer.iteration_ends(model.row, model.t)
+            if model.monitor.no_improvement_count > self.n_iter_no_change:
+                message = model.monitor.message(self.n_iter_no_change)
+                stop, model.message = self.optimizer.trigger_stopping(
+                    model.row, message
+                )
+                if stop:
+                    model.status = "converged"
+                else:
+                    model.monitor.no_improvement_count = 0
+
+    def _score(self, models: list[_Model]) -> None:
+        """Each validating model's score on its own validation rows."""
+        if not models:
+            return
+        a, b = models[0].row, models[-1].row + 1
+        rows = [m.spec.validation_rows for m in self.models[a:b]]
+        chunk = chunk_rows(self.net, b - a, self.memory_budget)
+        preds = predict_rows(self.net, self.X, rows, slice(a, b), chunk)
+        for model in models:
+            pred = preds[model.row - a]
+            finite = np.isfinite(pred).all()
+            model.score = model.spec.validation_score(pred) if finite else -np.inf
+
+    def _compact(self) -> list[_Model]:
+        """Drop the models that stopped this epoch from the stack."""
+        done = [m for m in self.models if m.status != "max_iter"]
+        if not done:
+            return []
+        for model in done:
+            model.final_state = self.net.model_state(model.row)
+        keep = [m for m in self.models if m.status == "max_iter"]
+        rows = np.array([m.row for m in keep], dtype=np.intp)
+        self.net.take_models(rows)
+        self.optimizer.take_models(rows)
+        self.penalty.take_models(rows)
+        self.perm = self.perm[rows]
+        if self.sw_perm is not None:
+            self.sw_perm = self.sw_perm[rows]
+        for row, model in enumerate(keep):
+            model.row = row
+        self.models = keep
+        if keep:
+            self._schedule = self._make_schedule()
+        return done
+
+    def _snapshot(self):
+        """The running models' parameters and buffers (after a full epoch)."""
+        return self.net.snapshot()
+
+    def _restore(self, snapshot) -> None:
+        self.net.restore(snapshot)
+
+
+def _step_key(key, k: int):
+    weighted, bounds = key
+    return weighted, (bounds[k] if k < len(bounds) else None)
+
+
+class _Gather:
+    """Rows of a 2-D array gathered per model into a reused ``(G, n, cols)``
+    buffer (``np.take``, as the single loop gathers its minibatch)."""
+
+    def __init__(self):
+        self._buf = np.empty(0)
+
+    def take(self, A: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        size = idx.size * A.shape[1]
+        if self._buf.size < size or self._buf.dtype != A.dtype:
+            self._buf = np.empty(size, dtype=A.dtype)
+        out = self._buf[:size].reshape(*idx.shape, A.shape[1])
+        return np.take(A, idx, axis=0, out=out)
