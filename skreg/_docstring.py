@@ -11,6 +11,14 @@ from __future__ import annotations
 
 import re
 
+# The last attributes of every skreg estimator (scikit-learn's own text).
+FEATURES_IN_ATTRIBUTES = """\
+n_features_in_ : int
+    Number of features seen during fit.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit (string column names only)."""
+
 
 def without_entries(text: str, names) -> str:
     """``text`` (numpydoc ``name : type`` entries separated by blank lines)
@@ -28,8 +36,10 @@ def class_docstring(
     see_also: str,
     examples: str,
 ) -> str:
-    """A numpydoc class docstring: the summary, then Parameters, Attributes,
-    See Also and Examples sections. Empty parts are left out."""
+    """A numpydoc class docstring: the summary, then Parameters, Attributes
+    (ending with ``FEATURES_IN_ATTRIBUTES``), See Also and Examples sections.
+    Empty parts are left out."""
+    attributes = [*attributes, FEATURES_IN_ATTRIBUTES]
 
     def join(parts):
         return "\n\n".join(part.strip("\n") for part in parts if part.strip())

@@ -139,13 +139,7 @@ coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
     Every fitted attribute of ``estimator_`` is copied, so the CV estimator
     can stand in for the plain one. ``n_iter_`` is the last path point's;
     ``loss_curve_`` holds the epochs of the refit path (since its last cold
-    start).{extra}
-
-n_features_in_ : int
-    Number of features seen during fit.
-
-feature_names_in_ : ndarray of shape (n_features_in_,)
-    Names of features seen during fit (string column names only)."""
+    start).{extra}"""
 
 
 def cv_docstring(

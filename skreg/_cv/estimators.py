@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 
-from .._mlp.classifier import MLPClassifier
+from .._mlp.classifier import LogProbaMixin, MLPClassifier
 from .._mlp.regressor import MLPRegressor
 from .._validation import check_class_labels, validate_predict_X
 from .base import BaseMLPCV
@@ -123,7 +123,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         return self.estimator_.predict(X, return_std=return_std)
 
 
-class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
+class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
     _parameter_constraints: dict = cv_parameter_constraints(MLPClassifier)
     _estimator_class = MLPClassifier
 
@@ -223,22 +223,6 @@ class MLPClassifierCV(ClassifierMixin, BaseMLPCV):
         """
         X = validate_predict_X(self, X)
         return self.estimator_.predict_proba(X, mc_dropout=mc_dropout)
-
-    def predict_log_proba(self, X):
-        """Log-probability estimates of the refitted estimator ``estimator_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
-        """
-        X = validate_predict_X(self, X)
-        return self.estimator_.predict_log_proba(X)
 
 
 MLPRegressorCV.__doc__ = cv_docstring(

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils import check_random_state, get_tags
 
 from .._parallel import map_fits
-from .._sklearn_compat import HasMethods, Interval
+from .._sklearn_compat import HasMethods, Interval, _fit_context
 from .._validation import (
     MAX_SEED,
     check_fit_sample_weight,
@@ -66,7 +66,6 @@ class BaseMLPEnsemble(BaseEstimator, metaclass=ABCMeta):
         "verbose": ["verbose"],
     }
 
-    @abstractmethod
     def __init__(
         self,
         estimator=None,
@@ -139,6 +138,28 @@ class BaseMLPEnsemble(BaseEstimator, metaclass=ABCMeta):
             verbose=self.verbose,
         )
         return self
+
+    @_fit_context(prefer_skip_nested_validation=False)  # estimator is unchecked
+    def fit(self, X, y, sample_weight=None):
+        """Fit ``n_estimators`` members, in parallel.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values: class labels (or a label-indicator matrix for
+            multilabel targets) for a classifier.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights passed to every member's ``fit``
+            (resampled along with the rows when ``bootstrap=True``).
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        return self._fit(X, y, sample_weight)
 
     def _stacked(self, method, X):
         """``method`` of every member on ``X``: shape (n_estimators, ...)."""

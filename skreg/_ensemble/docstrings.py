@@ -43,13 +43,7 @@ verbose : int, default=0
 _ATTRIBUTES = """\
 estimators_ : list of estimators
     The fitted members, each a clone of ``estimator`` with its own
-    ``random_state``.
-
-n_features_in_ : int
-    Number of features seen during fit.
-
-feature_names_in_ : ndarray of shape (n_features_in_,)
-    Names of features seen during fit (string column names only)."""
+    ``random_state``."""
 
 
 def ensemble_docstring(summary, default, strata, extra_attributes, see_also, examples):

@@ -7,54 +7,15 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 
 from .._mlp import MLPClassifier, MLPRegressor
-from .._sklearn_compat import HasMethods, _fit_context
+from .._mlp.classifier import LogProbaMixin
+from .._sklearn_compat import HasMethods
 from .._validation import check_class_labels, check_two_classes
 from .base import BaseMLPEnsemble, moments
 from .docstrings import ensemble_docstring
 
 
 class MLPEnsembleRegressor(RegressorMixin, BaseMLPEnsemble):
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        n_estimators=5,
-        bootstrap=False,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            estimator,
-            n_estimators=n_estimators,
-            bootstrap=bootstrap,
-            n_jobs=n_jobs,
-            random_state=random_state,
-            verbose=verbose,
-        )
-
     _default_estimator_class = MLPRegressor
-
-    @_fit_context(prefer_skip_nested_validation=False)  # estimator is unchecked
-    def fit(self, X, y, sample_weight=None):
-        """Fit ``n_estimators`` members, in parallel.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights passed to every member's ``fit``
-            (resampled along with the rows when ``bootstrap=True``).
-
-        Returns
-        -------
-        self : MLPEnsembleRegressor
-            The fitted ensemble.
-        """
-        return self._fit(X, y, sample_weight)
 
     def predict(self, X, return_std=False):
         """Mean prediction of the members, optionally with their spread.
@@ -82,30 +43,11 @@ class MLPEnsembleRegressor(RegressorMixin, BaseMLPEnsemble):
         return (mean, std) if return_std else mean
 
 
-class MLPEnsembleClassifier(ClassifierMixin, BaseMLPEnsemble):
+class MLPEnsembleClassifier(LogProbaMixin, ClassifierMixin, BaseMLPEnsemble):
     _parameter_constraints: dict = {
         **BaseMLPEnsemble._parameter_constraints,
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
     }
-
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        n_estimators=5,
-        bootstrap=False,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            estimator,
-            n_estimators=n_estimators,
-            bootstrap=bootstrap,
-            n_jobs=n_jobs,
-            random_state=random_state,
-            verbose=verbose,
-        )
 
     _default_estimator_class = MLPClassifier
 
@@ -120,27 +62,6 @@ class MLPEnsembleClassifier(ClassifierMixin, BaseMLPEnsemble):
         if self._label_binarizer.y_type_.startswith("multilabel"):
             return None
         return np.searchsorted(self.classes_, y)
-
-    @_fit_context(prefer_skip_nested_validation=False)  # estimator is unchecked
-    def fit(self, X, y, sample_weight=None):
-        """Fit ``n_estimators`` members, in parallel.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels, or a label-indicator matrix for multilabel targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights passed to every member's ``fit``
-            (resampled along with the rows when ``bootstrap=True``).
-
-        Returns
-        -------
-        self : MLPEnsembleClassifier
-            The fitted ensemble.
-        """
-        return self._fit(X, y, sample_weight)
 
     def predict_proba(self, X, return_std=False):
         """Average of the members' class probabilities.
@@ -163,23 +84,6 @@ class MLPEnsembleClassifier(ClassifierMixin, BaseMLPEnsemble):
         """
         mean, std = moments(self._stacked("predict_proba", X))
         return (mean, std) if return_std else mean
-
-    def predict_log_proba(self, X):
-        """Log of the averaged class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
-        """
-        proba = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
 
     def predict(self, X):
         """Class with the highest averaged probability (soft voting).

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._core import build_network
 from .._core.architecture import hidden_sizes, per_layer_rates
 from .._core.penalties import PENALTIES
-from .._sklearn_compat import Interval, Options, StrOptions
+from .._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from .._validation import (
     check_fit_sample_weight,
     check_magnitude,
@@ -212,6 +212,27 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         return True
 
     # -- fitting -----------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values: class labels (or a label-indicator matrix for
+            multilabel targets) for a classifier.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights ``s_i`` of the objective.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
     def _fit(self, X, y, sample_weight=None, incremental=False):
         self._check_param_combinations()
         first_pass = not hasattr(self, "coefs_") or (

@@ -15,7 +15,29 @@ from .base import BaseMLP
 from .docstrings import mlp_docstring
 
 
-class MLPClassifier(ClassifierMixin, BaseMLP):
+class LogProbaMixin:
+    """``predict_log_proba`` as the log of ``predict_proba``, for every skreg
+    classifier."""
+
+    def predict_log_proba(self, X):
+        """Log of the probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
+
+class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -128,26 +150,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return accuracy_score(y_true, self._decode(Y_pred), sample_weight=sample_weight)
 
     # -- public API --------------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model to data matrix X and targets y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels, or a label-indicator matrix for multilabel targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights ``s_i`` of the objective.
-
-        Returns
-        -------
-        self : MLPClassifier
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
     @available_if(lambda est: est._check_partial_fit())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -226,23 +228,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if proba.shape[1] == 1:
             proba = np.hstack([1 - proba, proba])
         return proba
-
-    def predict_log_proba(self, X):
-        """Log of the probability estimates.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
-        """
-        proba = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

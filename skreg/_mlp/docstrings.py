@@ -192,12 +192,6 @@ batch_norm_running_mean_, batch_norm_running_var_ : list of ndarray
     Running statistics of each hidden layer used at prediction (only with
     ``batch_norm=True``).
 
-n_features_in_ : int
-    Number of features seen during fit.
-
-feature_names_in_ : ndarray of shape (n_features_in_,)
-    Names of features seen during fit (string column names only).
-
 n_iter_ : int
     Number of epochs (stochastic solvers) or iterations (lbfgs) run.
 

@@ -104,26 +104,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _validation_score(self, Y_true, Y_pred, sample_weight):
         return r2_score(Y_true, Y_pred, sample_weight=sample_weight)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model to data matrix X and target(s) y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights ``s_i`` of the objective.
-
-        Returns
-        -------
-        self : MLPRegressor
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
     @available_if(lambda est: est._check_partial_fit())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
