@@ -181,7 +181,9 @@ class StackedNetwork:
         self.backward(d_raw, caches, models)
         return losses
 
-    def predict(self, X, models: slice) -> np.ndarray:
-        """Inference-mode predictions (link applied), a new ``(G, n, k)``."""
+    def predict(self, X, models: slice, link: bool = True) -> np.ndarray:
+        """Inference-mode predictions, a new ``(G, n, k)`` array: linked, or
+        the raw outputs with ``link=False``."""
         raw, _ = self.forward(X, models, training=False)
-        return self.loss.link(np.array(raw, copy=True))
+        raw = np.array(raw, copy=True)
+        return self.loss.link(raw) if link else raw

@@ -22,7 +22,7 @@ from ..._core.penalties import make_penalty
 from ..._core.stacked import StackedNetwork
 from ..._core.stacked_penalties import StackedPenalty
 from ..batches import batch_bounds
-from ..callbacks import EpochRecord, LossMonitor, ValidationMonitor
+from ..callbacks import DivergenceCheck, EpochRecord, LossMonitor, ValidationMonitor
 from .predict import chunk_rows, predict_rows
 from .specs import ModelOutcome, ModelSpec
 
@@ -49,14 +49,19 @@ class _Model:
         )
         self.bounds = batch_bounds(self.n, batch_rows(batch_size, self.n), merge)
         self.validating = spec.validation_rows is not None
-        if self.validating:
-            self.monitor = ValidationMonitor(lambda model: model.score, tol)
-        else:
+        if not self.validating:
             self.monitor = LossMonitor(tol, spec.best_loss)
+        elif spec.validation_loss:
+            self.monitor = ValidationMonitor(
+                lambda model: model.score, tol, loss=lambda model: model.val_loss
+            )
+        else:
+            self.monitor = ValidationMonitor(lambda model: model.score, tol)
+        self.divergence = DivergenceCheck()
         self.records: list[EpochRecord] = []
         self.t = int(spec.t)
-        self.status, self.message = "max_iter", ""
-        self.score = -np.inf
+        self.status, self.message, self.reason = "max_iter", "", ""
+        self.score, self.val_loss = -np.inf, np.nan
         self.final_state = None
         self.run = None  # the BatchedRun holding the model, for ``state``
         self.row = index
@@ -81,6 +86,7 @@ class _Model:
             records=self.records,
             status=self.status,
             message=self.message,
+            reason=self.reason,
             t=self.t,
             best_loss=None if self.validating else self.monitor.best_loss,
             best_validation_score=self.monitor.best_score if self.validating else None,
@@ -135,6 +141,7 @@ class BatchedRun:
         )
         if not shuffle:
             self._fill_order(lambda model: None)
+        self._n_without_start = len(self.models)
         self._Xb = _Gather()
         self._Yb = _Gather()
         self._schedule = self._make_schedule()
@@ -204,35 +211,52 @@ class BatchedRun:
         Xb, Yb = self._gather(idx), self._Yb.take(self.Y, idx)
         if self.models[models.start].sample_weight is None:
             sw, scale = None, 1.0 / (hi - lo)
+            scales = np.full(hi - lo, scale)
         else:
             sw = self.sw_perm[models, lo:hi]
             weight = sw.sum(axis=1).astype(np.float64)
-            scale = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0)
-            scale = scale[:, None].astype(net.dtype)
+            scales = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0)
+            scale = scales[:, None].astype(net.dtype)
         rngs = [m.spec.rng for m in self.models[models]]
-        data_sum[models] += net.loss_and_gradient(Xb, Yb, sw, scale, models, rngs)
+        losses = net.loss_and_gradient(Xb, Yb, sw, scale, models, rngs)
+        data_sum[models] += losses
         n_pen = net.n_penalized
         w, gw = net.theta[models, :n_pen], net.grad[models, :n_pen]
+        if self._n_without_start:
+            self._start_losses(models, losses, scales, w)
         pen.add_smooth_grad(w, gw, models)
         opt.step(net.theta, net.grad, models)
         if pen.has_prox(models):
             step = opt.step_size(models, n_pen)
             pen.prox(w, step, models, opt.per_coordinate)
 
+    def _start_losses(self, models: slice, losses, scales, w) -> None:
+        """The divergence reference of models at their first step: ``J`` at
+        the starting weights, estimated on that minibatch (the single run's)."""
+        for g, model in enumerate(self.models[models]):
+            check = model.divergence
+            if check.start_loss is None and scales[g] > 0:
+                batch_sum, scale = float(losses[g]), float(scales[g])
+                check.start_loss = batch_sum * scale + self.penalty.value(
+                    model.row, w[g]
+                )
+                self._n_without_start -= 1
+
     def _end_epoch(self, epoch: int, data_sum: np.ndarray, start: float) -> None:
         net, n_pen = self.net, self.net.n_penalized
-        finite = np.isfinite(net.theta).all(axis=1)
         running = []
         for model in self.models:
             model.t += model.n
             w = net.theta[model.row, :n_pen]
             loss = float(data_sum[model.row] / model.total_weight)
             record = EpochRecord(epoch, loss + self.penalty.value(model.row, w))
-            if np.isfinite(record.loss) and finite[model.row]:
+            reason = model.divergence(record.loss, net.theta[model.row])
+            if reason is None:
                 running.append((model, record))
             else:
+                model.monitor.mark_diverged(record)
                 model.records.append(record)
-                model.status = "diverged"
+                model.status, model.reason = "diverged", reason
         self._score([model for model, _ in running if model.validating])
         for model, record in running:
             model.monitor.update(record, model)
@@ -256,9 +280,13 @@ class BatchedRun:
         a, b = models[0].row, models[-1].row + 1
         rows = [m.spec.validation_rows for m in self.models[a:b]]
         chunk = chunk_rows(self.net, b - a, self.memory_budget)
-        preds = predict_rows(self.net, self.X, rows, slice(a, b), chunk)
+        raws = predict_rows(self.net, self.X, rows, slice(a, b), chunk, link=False)
+        loss = self.net.loss.single
         for model in models:
-            pred = preds[model.row - a]
+            raw = raws[model.row - a]
+            if model.spec.validation_loss:
+                model.val_loss = _held_out_loss(model.spec, loss, self.Y, raw)
+            pred = loss.link(raw)
             finite = np.isfinite(pred).all()
             model.score = model.spec.validation_score(pred) if finite else -np.inf
 
@@ -290,6 +318,19 @@ class BatchedRun:
 
     def _restore(self, snapshot) -> None:
         self.net.restore(snapshot)
+
+
+def _held_out_loss(spec: ModelSpec, loss, Y: np.ndarray, raw: np.ndarray) -> float:
+    """``callbacks.held_out_loss`` from the raw outputs on the validation
+    rows: the same 4096-row chunks, the same sums."""
+    rows, sw = spec.validation_rows, spec.validation_sample_weight
+    total = float(len(rows) if sw is None else sw.sum())
+    value = 0.0
+    for start in range(0, len(rows), 4096):
+        part = slice(start, start + 4096)
+        weights = None if sw is None else sw[part]
+        value += loss.value(Y[rows[part]], raw[part], weights)
+    return value / total
 
 
 def _step_key(key, k: int):

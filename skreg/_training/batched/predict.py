@@ -34,9 +34,10 @@ def predict_rows(
     rows: Sequence[np.ndarray | None],
     models: slice,
     chunk: int,
+    link: bool = True,
 ) -> list[np.ndarray | None]:
-    """Model ``models.start + g``'s linked predictions on ``X[rows[g]]``
-    (``None`` where ``rows[g]`` is None)."""
+    """Model ``models.start + g``'s predictions on ``X[rows[g]]`` (``None``
+    where ``rows[g]`` is None): linked, or the raw outputs with ``link=False``."""
     lengths = [0 if r is None else len(r) for r in rows]
     n_max = max(lengths)
     idx = np.zeros((len(rows), n_max), dtype=np.intp)
@@ -46,7 +47,7 @@ def predict_rows(
     out = [np.empty((n, net.n_outputs), dtype=net.dtype) for n in lengths]
     for start in range(0, n_max, chunk):
         stop = min(start + chunk, n_max)
-        pred = net.predict(_take(X, idx[:, start:stop]), models)
+        pred = net.predict(_take(X, idx[:, start:stop]), models, link=link)
         for g, n in enumerate(lengths):
             if n > start:
                 out[g][start : min(stop, n)] = pred[g, : min(stop, n) - start]

@@ -1,0 +1,560 @@
+"""The batched engine equals the single-model loop, model by model.
+
+Every model of a batch is also trained alone by the single-model code
+(``build_network`` + ``Network.initialize``, ``make_penalty``, the ``Adam`` /
+``SGD`` optimizers, ``StochasticRun`` + ``train_epochs`` on ``X[rows]``) from
+a generator with the same seed, and the two must agree exactly: float64
+weights, batch-norm running statistics, loss curves, validation scores,
+stopping epochs and statuses are compared with ``==`` (the stacked layout is
+bit-identical, see ``skreg/_core/stacked.py``). Folds of unequal size, mixed
+penalty kinds, weighted and unweighted models share one batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from skreg._core import build_network
+from skreg._core.penalties import make_penalty
+from skreg._training import LossMonitor, StochasticRun, ValidationMonitor, train_epochs
+from skreg._training.batched import (
+    AdamSettings,
+    ModelSpec,
+    SGDSettings,
+    models_per_chunk,
+    predict_batched,
+    train_batched,
+)
+from skreg._training.batched.engine import batch_rows
+from skreg._training.optimizers import SGD, Adam
+
+N_SAMPLES, N_FEATURES = 150, 6
+PENALTIES = [
+    (None, 0.0, 0.5),
+    ("l2", 3.0, 0.5),
+    ("l1", 2.0, 0.5),
+    ("elasticnet", 4.0, 0.3),
+    ("group_lasso", 3.0, 0.5),
+]
+ADAM = AdamSettings(learning_rate_init=0.01)
+OPTIMIZERS = {
+    "adam": ADAM,
+    "sgd-nesterov-invscaling": SGDSettings(0.05, "invscaling", 0.9, True, 0.3),
+    "sgd-momentum-constant": SGDSettings(0.02, "constant", 0.8, False),
+    "sgd-plain": SGDSettings(0.02, "constant", 0.0, False),
+}
+ARCHITECTURES = {
+    "plain": {},
+    "dropout": {"dropout": [0.2, 0.1]},
+    "batch_norm": {"batch_norm": True, "batch_norm_momentum": 0.3},
+    "input_noise": {"input_noise": 0.3},
+    "all": {"dropout": 0.15, "batch_norm": True, "input_noise": 0.2},
+}
+
+
+def make_data(loss="squared_error", n_outputs=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N_SAMPLES, N_FEATURES))
+    Z = X[:, :3] @ rng.standard_normal((3, n_outputs)) + 0.3 * rng.standard_normal(
+        (N_SAMPLES, n_outputs)
+    )
+    if loss == "poisson":
+        Y = rng.poisson(np.exp(0.3 * Z)).astype(float)
+    elif loss == "binary_log_loss":
+        Y = (Z > 0).astype(float)
+    elif loss == "log_loss":
+        Y = np.eye(n_outputs)[Z.argmax(axis=1)]
+    else:
+        Y = Z
+    return X, Y
+
+
+def folds(n_folds=3, n=N_SAMPLES):
+    """Training rows of ``n_folds`` folds of unequal size (held-out 1/7, ...)."""
+    return [np.setdiff1d(np.arange(n), np.arange(k, n, 5 + k)) for k in range(n_folds)]
+
+
+@dataclass
+class Case:
+    """One model: its rows, seed, penalty and optional extras."""
+
+    rows: np.ndarray
+    seed: int
+    penalty: str | None = "l2"
+    alpha: float = 1.0
+    l1_ratio: float = 0.5
+    sample_weight: np.ndarray | None = None
+    validation_rows: np.ndarray | None = None
+    score_calls: list = field(default_factory=list)
+
+
+@dataclass
+class Setup:
+    """What the models of one batch share."""
+
+    X: object
+    Y: np.ndarray
+    hidden: tuple = (7, 5)
+    activation: str = "relu"
+    loss: str = "squared_error"
+    layers: dict = field(default_factory=dict)
+    optimizer: object = ADAM
+    max_iter: int = 5
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    batch_size: object = 32
+    shuffle: bool = True
+    dtype: type = np.float64
+
+    def network(self):
+        return build_network(
+            self.X.shape[1],
+            list(self.hidden),
+            self.Y.shape[1],
+            self.activation,
+            self.loss,
+            self.dtype,
+            **self.layers,
+        )
+
+    def start(self, seed):
+        """A fresh network initialized from generator ``seed`` (as ``fit``)."""
+        net, rng = self.network(), np.random.default_rng(seed)
+        net.initialize(rng, self.activation)
+        return net, rng
+
+
+def score(Y_val):
+    """Higher is better: minus the mean squared error (float)."""
+    return lambda pred: -float(np.mean((pred - Y_val) ** 2))
+
+
+def single_fit(setup: Setup, case: Case):
+    """The single-model loop on ``X[rows]``: (network, TrainResult, monitor)."""
+    net, rng = setup.start(case.seed)
+    X = setup.X[case.rows].astype(setup.dtype)
+    Y = setup.Y[case.rows].astype(setup.dtype)
+    sw = case.sample_weight
+    sw = None if sw is None else sw.astype(setup.dtype)
+    S = len(case.rows) if sw is None else float(sw.sum())
+    penalty = make_penalty(
+        case.penalty, case.alpha / S, case.l1_ratio, net.dense[0].W.shape
+    )
+    opt = setup.optimizer
+    if isinstance(opt, AdamSettings):
+        optimizer = Adam(
+            [net.theta], opt.learning_rate_init, opt.beta_1, opt.beta_2, opt.epsilon
+        )
+    else:
+        optimizer = SGD(
+            [net.theta],
+            opt.learning_rate_init,
+            opt.lr_schedule,
+            opt.momentum,
+            opt.nesterov,
+            opt.power_t,
+        )
+    run = StochasticRun(
+        net,
+        optimizer,
+        penalty,
+        rng,
+        batch_rows(setup.batch_size, len(case.rows)),
+        shuffle=setup.shuffle,
+        merge_singleton=bool(setup.layers.get("batch_norm")),
+    )
+    if case.validation_rows is None:
+        monitor = LossMonitor(setup.tol)
+    else:
+        X_val = setup.X[case.validation_rows].astype(setup.dtype)
+        to_score = score(setup.Y[case.validation_rows])
+
+        def network_score(network):
+            pred = network.predict(X_val, chunk_size=4096)
+            return to_score(pred) if np.isfinite(pred).all() else -np.inf
+
+        monitor = ValidationMonitor(network_score, setup.tol)
+    result = train_epochs(
+        run,
+        X,
+        Y,
+        sw,
+        max_iter=setup.max_iter,
+        monitor=monitor,
+        n_iter_no_change=setup.n_iter_no_change,
+    )
+    if getattr(monitor, "best_state", None) is not None:
+        net.load_state(monitor.best_state)
+    return net, result, monitor
+
+
+def spec_for(setup: Setup, case: Case) -> ModelSpec:
+    net, rng = setup.start(case.seed)
+    validation_score = None
+    if case.validation_rows is not None:
+        to_score = score(setup.Y[case.validation_rows])
+
+        def validation_score(pred):
+            case.score_calls.append(len(case.score_calls))
+            return to_score(pred)
+
+    return ModelSpec(
+        rows=case.rows,
+        rng=rng,
+        theta=net.theta.copy(),
+        penalty=case.penalty,
+        alpha=case.alpha,
+        l1_ratio=case.l1_ratio,
+        sample_weight=case.sample_weight,
+        validation_rows=case.validation_rows,
+        validation_score=validation_score,
+    )
+
+
+def batched_fit(setup: Setup, cases, **kwargs):
+    return train_batched(
+        setup.network(),
+        setup.X,
+        setup.Y,
+        [spec_for(setup, c) for c in cases],
+        optimizer=setup.optimizer,
+        max_iter=setup.max_iter,
+        tol=setup.tol,
+        n_iter_no_change=setup.n_iter_no_change,
+        batch_size=setup.batch_size,
+        shuffle=setup.shuffle,
+        **kwargs,
+    )
+
+
+def assert_same(setup: Setup, cases, outcomes, exact=True):
+    """Each outcome equals its model trained alone (exactly, or to 1e-9)."""
+    for case, outcome in zip(cases, outcomes):
+        net, result, monitor = single_fit(setup, case)
+        expected = net.state()
+        assert outcome.state.keys() == expected.keys()
+        for key, value in expected.items():
+            if exact:
+                np.testing.assert_array_equal(outcome.state[key], value, err_msg=key)
+            else:
+                np.testing.assert_allclose(outcome.state[key], value, atol=1e-9)
+        assert outcome.status == result.status
+        assert outcome.n_epochs == result.n_epochs
+        losses = [r.loss for r in result.records]
+        scores = [r.validation_score for r in result.records]
+        if exact:
+            assert [r.loss for r in outcome.records] == losses
+            assert [r.validation_score for r in outcome.records] == scores
+        else:
+            np.testing.assert_allclose([r.loss for r in outcome.records], losses)
+        assert outcome.best_epoch == getattr(monitor, "best_epoch", None)
+
+
+def fold_penalty_cases(n_folds=3, seeds=None):
+    """Every penalty on every fold (unequal sizes), one seed per fold."""
+    return [
+        Case(
+            rows, seed=k if seeds is None else seeds[k], penalty=p, alpha=a, l1_ratio=r
+        )
+        for k, rows in enumerate(folds(n_folds))
+        for p, a, r in PENALTIES
+    ]
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_every_penalty_and_layer_bit_identical(optimizer, architecture):
+    X, Y = make_data()
+    setup = Setup(
+        X, Y, layers=ARCHITECTURES[architecture], optimizer=OPTIMIZERS[optimizer]
+    )
+    cases = fold_penalty_cases()
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+@pytest.mark.parametrize(
+    "loss, activation, n_outputs",
+    [
+        ("squared_error", "tanh", 2),
+        ("poisson", "logistic", 1),
+        ("binary_log_loss", "identity", 2),
+        ("log_loss", "relu", 3),
+    ],
+)
+def test_losses_and_activations_bit_identical(loss, activation, n_outputs):
+    X, Y = make_data(loss, n_outputs)
+    setup = Setup(
+        X,
+        Y,
+        activation=activation,
+        loss=loss,
+        layers={"dropout": 0.1, "batch_norm": True},
+    )
+    cases = fold_penalty_cases(2)
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+def test_sample_weights_and_bootstrap_rows():
+    """Bootstrap rows (repeats), weights with zeros, and unweighted models."""
+    X, Y = make_data()
+    rng = np.random.default_rng(1)
+    setup = Setup(X, Y, layers={"batch_norm": True, "dropout": 0.1})
+    cases = []
+    for k in range(3):
+        rows = np.sort(rng.integers(0, N_SAMPLES, size=N_SAMPLES - 10 * k))
+        weights = rng.exponential(size=len(rows)) * (rng.random(len(rows)) > 0.1)
+        cases.append(
+            Case(
+                rows,
+                seed=10 + k,
+                penalty="elasticnet",
+                alpha=2.0,
+                sample_weight=weights,
+            )
+        )
+        cases.append(Case(rows, seed=20 + k, penalty="l1", alpha=1.0))
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd-nesterov-invscaling"])
+def test_early_stopping_stops_each_model_at_its_own_epoch(optimizer):
+    """Validation monitors per model: own stopping epoch, best-state restore
+    (batch-norm running statistics included)."""
+    X, Y = make_data()
+    setup = Setup(
+        X,
+        Y,
+        layers={"batch_norm": True},
+        max_iter=40,
+        n_iter_no_change=2,
+        tol=1e-3,
+        optimizer=OPTIMIZERS[optimizer],
+    )
+    cases = []
+    for k, rows in enumerate(folds()):
+        held_out = np.setdiff1d(np.arange(N_SAMPLES), rows)
+        for alpha in (0.0, 5.0, 50.0):
+            cases.append(Case(rows, seed=k, alpha=alpha, validation_rows=held_out))
+    outcomes = batched_fit(setup, cases)
+    assert_same(setup, cases, outcomes)
+    epochs = {o.n_epochs for o in outcomes}
+    assert len(epochs) > 1, "the models should stop at different epochs"
+    assert any(o.status == "converged" and o.n_epochs < 40 for o in outcomes)
+    # Stopped models left the stack: their score was computed once per epoch
+    # they trained and never again.
+    for case, outcome in zip(cases, outcomes):
+        assert len(case.score_calls) == outcome.n_epochs
+
+
+def test_held_out_loss_monitor():
+    """``validation_loss=True`` monitors the held-out loss as well."""
+    X, Y = make_data()
+    setup = Setup(X, Y, max_iter=30, n_iter_no_change=2, tol=1e-3)
+    rows = folds(1)[0]
+    held_out = np.setdiff1d(np.arange(N_SAMPLES), rows)
+    net, rng = setup.start(0)
+    to_score = score(Y[held_out])
+    spec = ModelSpec(
+        rows=rows,
+        rng=rng,
+        theta=net.theta.copy(),
+        penalty="l2",
+        alpha=1.0,
+        validation_rows=held_out,
+        validation_score=to_score,
+        validation_loss=True,
+    )
+    (outcome,) = train_batched(
+        setup.network(),
+        X,
+        Y,
+        [spec],
+        optimizer=ADAM,
+        max_iter=30,
+        tol=1e-3,
+        n_iter_no_change=2,
+        batch_size=32,
+    )
+    from skreg._training.callbacks import held_out_loss
+
+    net, rng = setup.start(0)
+    run = StochasticRun(
+        net, Adam([net.theta], 0.01), make_penalty("l2", 1.0 / len(rows)), rng, 32
+    )
+
+    def network_score(network):
+        return to_score(network.predict(X[held_out]))
+
+    monitor = ValidationMonitor(
+        network_score, 1e-3, loss=held_out_loss(X[held_out], Y[held_out])
+    )
+    result = train_epochs(
+        run, X[rows], Y[rows], None, max_iter=30, monitor=monitor, n_iter_no_change=2
+    )
+    assert outcome.n_epochs == result.n_epochs
+    assert outcome.best_epoch == monitor.best_epoch
+    np.testing.assert_array_equal(outcome.state["theta"], monitor.best_state["theta"])
+
+
+def test_loss_monitor_and_adaptive_schedule():
+    """The training-loss rule stops models at different epochs; SGD's
+    'adaptive' schedule divides each model's own learning rate."""
+    X, Y = make_data()
+    for optimizer in (ADAM, SGDSettings(0.05, "adaptive", 0.9, True)):
+        setup = Setup(
+            X, Y, max_iter=60, tol=0.05, n_iter_no_change=2, optimizer=optimizer
+        )
+        cases = fold_penalty_cases()
+        outcomes = batched_fit(setup, cases)
+        assert_same(setup, cases, outcomes)
+        assert len({o.n_epochs for o in outcomes}) > 1
+        if optimizer is not ADAM:
+            assert any("Setting learning rate" in o.message for o in outcomes) or any(
+                "too small" in o.message for o in outcomes
+            )
+
+
+def test_no_shuffle_and_small_models():
+    """``shuffle=False``, ``batch_size='auto'`` and models smaller than a
+    batch (one step per epoch) next to larger ones."""
+    X, Y = make_data()
+    setup = Setup(
+        X,
+        Y,
+        shuffle=False,
+        batch_size="auto",
+        layers={"batch_norm": True, "dropout": 0.2},
+    )
+    sizes = [150, 149, 41, 3, 2]
+    cases = [Case(np.arange(n), seed=n, penalty="l1", alpha=0.5) for n in sizes]
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+def test_singleton_last_batch_is_merged_with_batch_norm():
+    X, Y = make_data()
+    setup = Setup(X, Y, batch_size=10, layers={"batch_norm": True})
+    cases = [Case(np.arange(n), seed=n) for n in (21, 31, 30)]
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+def test_float32_bit_identical():
+    X, Y = make_data()
+    setup = Setup(
+        X.astype(np.float32),
+        Y.astype(np.float32),
+        dtype=np.float32,
+        layers=ARCHITECTURES["all"],
+    )
+    cases = fold_penalty_cases()
+    outcomes = batched_fit(setup, cases)
+    assert outcomes[0].state["theta"].dtype == np.float32
+    assert_same(setup, cases, outcomes)
+
+
+@pytest.mark.parametrize("layers", [{}, {"input_noise": 0.2, "dropout": 0.1}])
+def test_sparse_csr_input(layers):
+    X, Y = make_data()
+    X[np.abs(X) < 0.8] = 0.0
+    setup = Setup(sp.csr_matrix(X), Y, layers=layers)
+    cases = fold_penalty_cases(2)
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+def test_chunking_does_not_change_results():
+    X, Y = make_data()
+    setup = Setup(X, Y, layers=ARCHITECTURES["all"], max_iter=4)
+    cases = fold_penalty_cases()
+    whole = batched_fit(setup, cases)
+    budget = 3 * 40_000
+    assert models_per_chunk(setup.network(), 32, N_SAMPLES, budget) < len(cases)
+    chunked = batched_fit(setup, cases, memory_budget=budget)
+    for a, b in zip(whole, chunked):
+        for key in a.state:
+            np.testing.assert_array_equal(a.state[key], b.state[key])
+        assert [r.loss for r in a.records] == [r.loss for r in b.records]
+
+
+def test_stopped_model_stops_changing():
+    """A model that stops keeps the weights of its stopping epoch while the
+    others train on; its final state is what a run of that many epochs gives."""
+    X, Y = make_data()
+    setup = Setup(X, Y, max_iter=60, tol=0.05, n_iter_no_change=2)
+    cases = fold_penalty_cases()
+    outcomes = batched_fit(setup, cases)
+    first = min(range(len(cases)), key=lambda i: outcomes[i].n_epochs)
+    n_stop = outcomes[first].n_epochs
+    assert n_stop < max(o.n_epochs for o in outcomes)
+    short = Setup(X, Y, max_iter=n_stop, tol=0.05, n_iter_no_change=2)
+    (alone,) = batched_fit(short, [cases[first]])
+    np.testing.assert_array_equal(
+        outcomes[first].final_state["theta"], alone.final_state["theta"]
+    )
+
+
+def test_divergence_is_reported_per_model():
+    """Models blow up (or not) exactly as they do alone, with the reason."""
+    X, Y = make_data()
+    X = X * np.array([1, 1, 1, 30, 1, 1])
+    setup = Setup(X, Y, max_iter=8, optimizer=SGDSettings(0.02, "constant", 0.9))
+    cases = [
+        Case(rows, seed=k, alpha=a)
+        for k, rows in enumerate(folds(2))
+        for a in (0.0, 100.0)
+    ]
+    outcomes = batched_fit(setup, cases)
+    assert_same(setup, cases, outcomes)
+    for case, outcome in zip(cases, outcomes):
+        _, result, _ = single_fit(setup, case)
+        assert outcome.reason == result.reason
+    assert any(o.status == "diverged" for o in outcomes)
+
+
+def test_predict_batched_equals_single_predict():
+    X, Y = make_data(n_outputs=2)
+    setup = Setup(X, Y, layers={"batch_norm": True, "dropout": 0.2})
+    cases = fold_penalty_cases()
+    outcomes = batched_fit(setup, cases)
+    states = [o.state for o in outcomes]
+    shared = predict_batched(setup.network(), states, X)
+    held_out = [np.setdiff1d(np.arange(N_SAMPLES), c.rows) for c in cases]
+    own = predict_batched(setup.network(), states, X, held_out)
+    csr = predict_batched(setup.network(), states, sp.csr_matrix(X))
+    assert shared.shape == (len(cases), N_SAMPLES, 2)
+    for m, state in enumerate(states):
+        net = setup.network()
+        net.load_state(state)
+        np.testing.assert_array_equal(shared[m], net.predict(X))
+        np.testing.assert_array_equal(own[m], net.predict(X[held_out[m]]))
+        np.testing.assert_allclose(csr[m], shared[m], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"rows": np.array([0, N_SAMPLES])}, "index"),
+        ({"rows": np.array([], dtype=int)}, "non-empty"),
+        ({"theta": np.zeros(3)}, "theta"),
+        ({"sample_weight": np.ones(2)}, "aligned"),
+        ({"validation_rows": np.arange(5)}, "go together"),
+    ],
+)
+def test_bad_specs_are_refused(change, message):
+    X, Y = make_data()
+    setup = Setup(X, Y)
+    net, rng = setup.start(0)
+    fields = {
+        "rows": np.arange(20),
+        "rng": rng,
+        "theta": net.theta.copy(),
+        "penalty": "l2",
+        "alpha": 1.0,
+        **change,
+    }
+    with pytest.raises(ValueError, match=message):
+        train_batched(
+            setup.network(), X, Y, [ModelSpec(**fields)], optimizer=ADAM, max_iter=1
+        )
