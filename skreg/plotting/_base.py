@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sklearn.utils.validation import check_is_fitted
 
+from .._sklearn_compat import check_matplotlib_support
+
 
 def import_pyplot(caller: str):
-    """``matplotlib.pyplot``, imported only when a display draws."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            f"{caller} requires matplotlib. Install it with "
-            '`pip install matplotlib` (or `pip install "skreg[plot]"`).'
-        ) from exc
+    """``matplotlib.pyplot``, imported only when a display draws
+    (scikit-learn's ``ImportError`` when matplotlib is missing)."""
+    check_matplotlib_support(caller)
+    import matplotlib.pyplot as plt
+
     return plt
 
 
