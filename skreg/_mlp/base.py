@@ -31,6 +31,7 @@ from .._validation import (
 from .fitted_state import FittedNetworkMixin
 from .fitting import (
     FitOutcome,
+    FitStart,
     StochasticProblem,
     TrainingConfig,
     fit_full_batch,
@@ -221,6 +222,19 @@ class BaseMLP(FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta):
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        start = self._start_fit(X, y, sample_weight, incremental)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.solver == "lbfgs":
+                outcome = fit_full_batch(
+                    start.config, start.network, start.X, start.Y, start.sample_weight
+                )
+            else:
+                outcome = self._fit_stochastic(start)
+        return self._end_fit(start, outcome)
+
+    def _start_fit(self, X, y, sample_weight, incremental: bool) -> FitStart:
+        """Everything before training: validated data and targets, the
+        network (initialized, or loaded for a warm start) and the config."""
         self._check_param_combinations()
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
@@ -245,35 +259,38 @@ class BaseMLP(FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta):
         config = TrainingConfig.from_params(
             type(self).__name__, self.get_params(deep=False)
         )
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if self.solver == "lbfgs":
-                outcome = fit_full_batch(config, network, X, Y, sample_weight)
-            else:
-                outcome = self._fit_stochastic(
-                    config, network, X, Y, sample_weight, incremental, random_state
-                )
-        self._store_history(outcome, incremental)
-        report(config, outcome)
-        self._store_network(network, config)
+        return FitStart(X, Y, sample_weight, network, random_state, config, incremental)
+
+    def _end_fit(self, start: FitStart, outcome: FitOutcome):
+        """Everything after training: history, warnings and errors, weights."""
+        self._store_history(outcome, start.incremental)
+        report(start.config, outcome)
+        self._store_network(start.network, start.config)
         return self
 
-    def _fit_stochastic(
-        self, config, network, X, Y, sample_weight, incremental, random_state
-    ) -> FitOutcome:
-        stratify = self._stratify_labels(Y) if self.early_stopping else None
-        problem = StochasticProblem(
-            X, Y, sample_weight, self._validation_score, stratify
+    def _stochastic_problem(self, start: FitStart) -> StochasticProblem:
+        stratify = self._stratify_labels(start.Y) if self.early_stopping else None
+        return StochasticProblem(
+            start.X, start.Y, start.sample_weight, self._validation_score, stratify
         )
+
+    def _previous_best_loss(self) -> float:
+        """The training-loss monitor's start: a warm start continues from the
+        previous fit's best loss."""
         best_loss = getattr(self, "best_loss_", None)
+        return np.inf if best_loss is None else best_loss
+
+    def _fit_stochastic(self, start: FitStart) -> FitOutcome:
+        incremental = start.incremental
         outcome, run = fit_stochastic(
-            config,
-            network,
-            problem,
-            random_state,
+            start.config,
+            start.network,
+            self._stochastic_problem(start),
+            start.random_state,
             run=self.__dict__.get("_partial_fit_run") if incremental else None,
             incremental=incremental,
             t=self.t_,
-            best_loss=np.inf if best_loss is None else best_loss,
+            best_loss=self._previous_best_loss(),
             # partial_fit numbers its epochs on from the previous calls
             first_epoch=len(getattr(self, "loss_curve_", [])) + 1 if incremental else 1,
         )

@@ -108,6 +108,21 @@ class FitOutcome:
     message: str = ""
 
 
+@dataclass
+class FitStart:
+    """A fit's prepared inputs: validated data, encoded targets, the network
+    (initialized or warm-started), the random state that continues the fit's
+    draws, and the config."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+    network: object
+    random_state: np.random.RandomState
+    config: TrainingConfig
+    incremental: bool = False
+
+
 # -- full batch ------------------------------------------------------------------
 def _penalty(config: TrainingConfig, network, total_weight: float):
     return make_penalty(
@@ -181,13 +196,13 @@ def _make_optimizer(config: TrainingConfig, params):
     )
 
 
-def _validation_split(config: TrainingConfig, X, Y, sample_weight, stratify, seed):
-    """Hold out ``validation_fraction`` of the data (stratified if possible).
+def validation_split(config: TrainingConfig, n: int, stratify, random_state):
+    """Indices ``(train, validation)`` of the early-stopping split of ``n``
+    rows: ``validation_fraction`` held out, stratified if possible.
 
     Returns ``None`` (early stopping is skipped for this fit, with a warning)
     when the held-out set would have fewer than 2 samples.
     """
-    n = X.shape[0]
     n_val = int(np.ceil(config.validation_fraction * n))
     if n_val < 2 or n - n_val < 1:
         warnings.warn(
@@ -197,26 +212,25 @@ def _validation_split(config: TrainingConfig, X, Y, sample_weight, stratify, see
             "training loss instead); increase validation_fraction or the data "
             "size.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
         return None
-    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-    kwargs = {"random_state": seed, "test_size": n_val}
+    rows = np.arange(n)
+    kwargs = {"random_state": random_state, "test_size": n_val}
     try:
-        split = train_test_split(*arrays, stratify=stratify, **kwargs)
+        return tuple(train_test_split(rows, stratify=stratify, **kwargs))
     except ValueError as exc:  # a class too small to be split in both parts
         warnings.warn(
             f"Could not stratify the early-stopping split ({exc}); using a "
             "random split instead.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
-        split = train_test_split(*arrays, **kwargs)
-    train, val = split[0::2], split[1::2]
-    if sample_weight is None:
-        train.append(None)
-        val.append(None)
-    return train, val
+        return tuple(train_test_split(rows, **kwargs))
+
+
+def _take_rows(arrays, rows):
+    return tuple(None if a is None else a[rows] for a in arrays)
 
 
 def _make_monitor(config: TrainingConfig, validation, score, best_loss):
@@ -287,9 +301,9 @@ def fit_stochastic(
     X, Y, sw = problem.X, problem.Y, problem.sample_weight
     validation = None
     if config.early_stopping:
-        split = _validation_split(config, X, Y, sw, problem.stratify, random_state)
+        split = validation_split(config, X.shape[0], problem.stratify, random_state)
         if split is not None:
-            (X, Y, sw), validation = split
+            (X, Y, sw), validation = (_take_rows((X, Y, sw), r) for r in split)
     batch_size = _batch_size(config, X.shape[0])
     if run is None or run.network.theta.dtype != network.theta.dtype:
         run = _new_run(config, network, batch_size, make_rng(random_state), t)
