@@ -11,11 +11,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
-from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPClassifier, MLPRegressor
 
@@ -23,49 +21,25 @@ ESTIMATORS = [MLPRegressor, MLPClassifier]
 STOCHASTIC = ["adam", "sgd"]
 SOLVERS = ["lbfgs", "sgd", "adam"]
 
+# A small, quick network: see fast_params in conftest.py.
+pytestmark = pytest.mark.fast(max_iter=30)
+
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
 
 
 # -- data ---------------------------------------------------------------------
-def _regression(n_samples=80, n_features=4, seed=0):
-    X, y = make_regression(
-        n_samples=n_samples,
-        n_features=n_features,
-        noise=1.0,
-        bias=2.0,
-        random_state=seed,
-    )
-    X = StandardScaler().fit_transform(X)
-    return X, (y - y.mean()) / y.std()
+@pytest.fixture
+def data(make_regression_data, make_classification_data):
+    """``data(Est, **kwargs)``: standardized regression or classification data."""
 
+    def make(Est, **kwargs):
+        if Est is MLPRegressor:
+            return make_regression_data(**kwargs)
+        return make_classification_data(**kwargs)
 
-def _classification(n_samples=80, n_features=4, n_classes=2, seed=0):
-    X, y = make_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=3,
-        n_redundant=0,
-        n_classes=n_classes,
-        random_state=seed,
-    )
-    return StandardScaler().fit_transform(X), y
-
-
-def _data(Est, **kwargs):
-    return _regression(**kwargs) if Est is MLPRegressor else _classification(**kwargs)
-
-
-def _small(Est, **params):
-    """A small, quick network."""
-    defaults = {
-        "hidden_layer_sizes": (8,),
-        "max_iter": 30,
-        "learning_rate_init": 0.01,
-        "random_state": 0,
-    }
-    return Est(**{**defaults, **params})
+    return make
 
 
 def _fit_quietly(est, *args, **kwargs):
@@ -93,8 +67,8 @@ def _rel(a, b):
 @ignore_convergence
 @pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_same_alpha_same_solution_for_every_batch_size(Est, solver):
-    X, y = _data(Est)
+def test_same_alpha_same_solution_for_every_batch_size(Est, solver, data):
+    X, y = data(Est)
     n = X.shape[0]
     alpha = 0.5 * n
     glm = {"hidden_layer_sizes": (), "random_state": 0}
@@ -121,11 +95,11 @@ def test_same_alpha_same_solution_for_every_batch_size(Est, solver):
 
 @ignore_convergence
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_scikit_learn_mlp_penalty_depends_on_batch_size_ours_does_not(Est):
+def test_scikit_learn_mlp_penalty_depends_on_batch_size_ours_does_not(Est, data):
     """Informative: scikit-learn divides the penalty by the batch size, so its
     solution at the same alpha moves with batch_size; skreg's does not."""
     SkEst = SklearnMLPRegressor if Est is MLPRegressor else SklearnMLPClassifier
-    X, y = _data(Est)
+    X, y = data(Est)
     n = X.shape[0]
     params = {
         "hidden_layer_sizes": (),
@@ -155,16 +129,18 @@ def test_scikit_learn_mlp_penalty_depends_on_batch_size_ours_does_not(Est):
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_partial_fit_k_times_equals_fit_with_max_iter_k(Est, solver, weighted):
-    X, y = _data(Est, n_classes=3) if Est is MLPClassifier else _data(Est)
+def test_partial_fit_k_times_equals_fit_with_max_iter_k(
+    Est, solver, weighted, data, fast_estimator
+):
+    X, y = data(Est, n_classes=3) if Est is MLPClassifier else data(Est)
     sw = None
     if weighted:
         sw = np.random.RandomState(0).uniform(0.5, 2.0, size=X.shape[0])
     k = 5
     params = {"solver": solver, "shuffle": False, "batch_size": 16, "max_iter": k}
-    fitted = _small(Est, **params).fit(X, y, sample_weight=sw)
+    fitted = fast_estimator(Est, **params).fit(X, y, sample_weight=sw)
 
-    incremental = _small(Est, **params)
+    incremental = fast_estimator(Est, **params)
     for i in range(k):
         if Est is MLPClassifier and i == 0:
             incremental.partial_fit(X, y, sample_weight=sw, classes=np.unique(y))
@@ -176,8 +152,8 @@ def test_partial_fit_k_times_equals_fit_with_max_iter_k(Est, solver, weighted):
     np.testing.assert_array_equal(incremental.loss_curve_, fitted.loss_curve_)
 
 
-def test_partial_fit_unavailable_for_lbfgs_and_early_stopping():
-    X, y = _regression()
+def test_partial_fit_unavailable_for_lbfgs_and_early_stopping(make_regression_data):
+    X, y = make_regression_data()
     for est in [
         MLPRegressor(solver="lbfgs"),
         MLPRegressor(early_stopping=True),
@@ -200,9 +176,11 @@ REPRO_CASES = [
 @ignore_convergence
 @pytest.mark.parametrize("solver, penalty", REPRO_CASES)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_fixed_random_state_reproduces_the_fit(Est, solver, penalty):
-    X, y = _data(Est)
-    est = _small(Est, solver=solver, penalty=penalty, alpha=1.0, random_state=7)
+def test_fixed_random_state_reproduces_the_fit(
+    Est, solver, penalty, data, fast_estimator
+):
+    X, y = data(Est)
+    est = fast_estimator(Est, solver=solver, penalty=penalty, alpha=1.0, random_state=7)
     first = clone(est).fit(X, y)
     second = clone(est).fit(X, y)
     _assert_same_weights(first, second)
@@ -220,9 +198,9 @@ def test_fixed_random_state_reproduces_the_fit(Est, solver, penalty):
 @ignore_convergence
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_pickle_round_trip(Est, solver):
-    X, y = _data(Est, n_classes=3) if Est is MLPClassifier else _data(Est)
-    est = _small(Est, solver=solver).fit(X, y)
+def test_pickle_round_trip(Est, solver, data, fast_estimator):
+    X, y = data(Est, n_classes=3) if Est is MLPClassifier else data(Est)
+    est = fast_estimator(Est, solver=solver).fit(X, y)
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.predict(X), est.predict(X))
     if Est is MLPClassifier:
@@ -236,12 +214,14 @@ def test_pickle_round_trip(Est, solver):
     [lambda est: pickle.loads(pickle.dumps(est)), copy.deepcopy],
     ids=["pickle", "deepcopy"],
 )
-def test_partial_fit_continues_identically_after_pickle_or_deepcopy(copy_fn):
+def test_partial_fit_continues_identically_after_pickle_or_deepcopy(
+    copy_fn, make_regression_data, fast_estimator
+):
     """partial_fit keeps optimizer state between calls; a pickled (or
     deep-copied) estimator must continue exactly like the original, as
     scikit-learn's MLP does."""
-    X, y = _regression()
-    est = _small(MLPRegressor, shuffle=False, batch_size=10)
+    X, y = make_regression_data()
+    est = fast_estimator(MLPRegressor, shuffle=False, batch_size=10)
     est.partial_fit(X, y)
     restored = copy_fn(est)
     for _ in range(3):
@@ -256,8 +236,8 @@ def test_partial_fit_continues_identically_after_pickle_or_deepcopy(copy_fn):
 @pytest.mark.parametrize("sparse_X", [False, True])
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_inputs_are_not_modified(Est, solver, sparse_X):
-    X, y = _data(Est)
+def test_inputs_are_not_modified(Est, solver, sparse_X, data, fast_estimator):
+    X, y = data(Est)
     if sparse_X:
         X = X.copy()
         X[np.abs(X) < 0.5] = 0.0
@@ -274,7 +254,7 @@ def test_inputs_are_not_modified(Est, solver, sparse_X):
         np.testing.assert_array_equal(y, y_copy)
         np.testing.assert_array_equal(sw, sw_copy)
 
-    est = _small(Est, solver=solver, max_iter=5, early_stopping=False)
+    est = fast_estimator(Est, solver=solver, max_iter=5, early_stopping=False)
     est.fit(X, y, sample_weight=sw)
     check()
     est.predict(X)
@@ -285,7 +265,7 @@ def test_inputs_are_not_modified(Est, solver, sparse_X):
     if solver != "lbfgs":
         est.partial_fit(X, y, sample_weight=sw)
         check()
-        _small(Est, solver=solver, early_stopping=True, max_iter=5).fit(
+        fast_estimator(Est, solver=solver, early_stopping=True, max_iter=5).fit(
             X, y, sample_weight=sw
         )
         check()
@@ -296,10 +276,10 @@ def test_inputs_are_not_modified(Est, solver, sparse_X):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_dtype_is_preserved(Est, solver, dtype):
-    X, y = _data(Est)
+def test_dtype_is_preserved(Est, solver, dtype, data, fast_estimator):
+    X, y = data(Est)
     X = X.astype(dtype)
-    est = _small(Est, solver=solver, max_iter=5).fit(X, y)
+    est = fast_estimator(Est, solver=solver, max_iter=5).fit(X, y)
     for W, b in zip(est.coefs_, est.intercepts_, strict=True):
         assert W.dtype == dtype
         assert b.dtype == dtype
@@ -317,8 +297,8 @@ SPARSE_CASES = [("lbfgs", False), ("sgd", False), ("adam", False), ("adam", True
 @ignore_convergence
 @pytest.mark.parametrize("solver, shuffle", SPARSE_CASES)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_sparse_input_fits_like_dense(Est, solver, shuffle):
-    X, y = _data(Est)
+def test_sparse_input_fits_like_dense(Est, solver, shuffle, data, fast_estimator):
+    X, y = data(Est)
     X = X.copy()
     X[np.abs(X) < 0.5] = 0.0
     params = {
@@ -328,9 +308,9 @@ def test_sparse_input_fits_like_dense(Est, solver, shuffle):
         "max_iter": 20,
         "alpha": 0.1,
     }
-    dense = _small(Est, **params).fit(X, y)
+    dense = fast_estimator(Est, **params).fit(X, y)
     for fmt in (sp.csr_matrix, sp.csc_matrix):
-        sparse = _small(Est, **params).fit(fmt(X), y)
+        sparse = fast_estimator(Est, **params).fit(fmt(X), y)
         np.testing.assert_allclose(_flat(sparse), _flat(dense), rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(
             sparse.predict(fmt(X)), dense.predict(X), rtol=1e-6, atol=1e-9
@@ -339,28 +319,28 @@ def test_sparse_input_fits_like_dense(Est, solver, shuffle):
 
 # -- output shapes ------------------------------------------------------------
 @ignore_convergence
-def test_multi_output_regression_shapes():
-    X, _ = _regression()
+def test_multi_output_regression_shapes(make_regression_data, fast_estimator):
+    X, _ = make_regression_data()
     rng = np.random.RandomState(0)
     Y = X[:, :3] @ rng.randn(3, 3) + 0.1 * rng.randn(X.shape[0], 3)
-    est = _small(MLPRegressor).fit(X, Y)
+    est = fast_estimator(MLPRegressor).fit(X, Y)
     assert est.n_outputs_ == 3
     assert est.coefs_[-1].shape == (8, 3)
     assert est.intercepts_[-1].shape == (3,)
     assert est.predict(X).shape == (X.shape[0], 3)
     assert est.out_activation_ == "identity"
     # A single column is raveled, as in scikit-learn.
-    single = _small(MLPRegressor).fit(X, Y[:, 0])
+    single = fast_estimator(MLPRegressor).fit(X, Y[:, 0])
     assert single.predict(X).shape == (X.shape[0],)
 
 
 @ignore_convergence
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_multilabel_classification(solver):
-    X, _ = _classification()
+def test_multilabel_classification(solver, make_classification_data, fast_estimator):
+    X, _ = make_classification_data()
     rng = np.random.RandomState(0)
     Y = (X[:, :3] + 0.3 * rng.randn(X.shape[0], 3) > 0).astype(int)
-    est = _small(MLPClassifier, solver=solver, max_iter=100).fit(X, Y)
+    est = fast_estimator(MLPClassifier, solver=solver, max_iter=100).fit(X, Y)
     pred = est.predict(X)
     assert pred.shape == Y.shape
     assert set(np.unique(pred)) <= {0, 1}
@@ -375,10 +355,12 @@ def test_multilabel_classification(solver):
 @ignore_convergence
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_classifier_probabilities(solver, n_classes):
-    X, y = _classification(n_classes=n_classes)
+def test_classifier_probabilities(
+    solver, n_classes, make_classification_data, fast_estimator
+):
+    X, y = make_classification_data(n_classes=n_classes)
     labels = np.array(["a", "b", "c"])[y]
-    est = _small(MLPClassifier, solver=solver).fit(X, labels)
+    est = fast_estimator(MLPClassifier, solver=solver).fit(X, labels)
     np.testing.assert_array_equal(est.classes_, np.unique(labels))
     proba = est.predict_proba(X)
     assert proba.shape == (X.shape[0], n_classes)
@@ -393,30 +375,30 @@ def test_classifier_probabilities(solver, n_classes):
 
 @ignore_convergence
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_dataframe_input_sets_feature_names(Est):
+def test_dataframe_input_sets_feature_names(Est, data, fast_estimator):
     pd = pytest.importorskip("pandas")
-    X, y = _data(Est)
+    X, y = data(Est)
     columns = [f"feature_{i}" for i in range(X.shape[1])]
     df = pd.DataFrame(X, columns=columns)
-    est = _small(Est).fit(df, y)
+    est = fast_estimator(Est).fit(df, y)
     np.testing.assert_array_equal(est.feature_names_in_, columns)
     assert est.n_features_in_ == X.shape[1]
     with pytest.warns(UserWarning, match="feature names"):
         from_array = est.predict(X)
     np.testing.assert_array_equal(est.predict(df), from_array)
     # A plain array has no feature names.
-    assert not hasattr(_small(Est).fit(X, y), "feature_names_in_")
+    assert not hasattr(fast_estimator(Est).fit(X, y), "feature_names_in_")
 
 
 # -- exact sparsity -----------------------------------------------------------
 @ignore_convergence
 @pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_l1_gives_exact_zeros_l2_does_not(Est, solver):
-    X, y = _data(Est, n_features=10)
+def test_l1_gives_exact_zeros_l2_does_not(Est, solver, data, fast_estimator):
+    X, y = data(Est, n_features=10)
     params = {"solver": solver, "alpha": 20.0, "max_iter": 100}
-    l1 = _small(Est, penalty="l1", **params).fit(X, y)
-    l2 = _small(Est, penalty="l2", **params).fit(X, y)
+    l1 = fast_estimator(Est, penalty="l1", **params).fit(X, y)
+    l2 = fast_estimator(Est, penalty="l2", **params).fit(X, y)
     W_l1 = np.concatenate([W.ravel() for W in l1.coefs_])
     W_l2 = np.concatenate([W.ravel() for W in l2.coefs_])
     assert np.mean(W_l1 == 0.0) > 0.3
@@ -437,9 +419,9 @@ DIVERGING = [
 
 @pytest.mark.parametrize("Est, solver, hidden, dtype, lr", DIVERGING)
 def test_non_finite_loss_raises_naming_the_learning_rate(
-    Est, solver, hidden, dtype, lr
+    Est, solver, hidden, dtype, lr, data
 ):
-    X, y = _data(Est, n_samples=60, n_features=5)
+    X, y = data(Est, n_samples=60, n_features=5)
     X = (X * 1e6).astype(dtype)  # unscaled inputs
     est = Est(
         hidden_layer_sizes=hidden,
@@ -455,9 +437,9 @@ def test_non_finite_loss_raises_naming_the_learning_rate(
 # -- early stopping -----------------------------------------------------------
 @pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_early_stopping_attributes(Est, solver):
-    X, y = _data(Est, n_samples=120)
-    est = _small(
+def test_early_stopping_attributes(Est, solver, data, fast_estimator):
+    X, y = data(Est, n_samples=120)
+    est = fast_estimator(
         Est,
         solver=solver,
         early_stopping=True,
@@ -473,10 +455,10 @@ def test_early_stopping_attributes(Est, solver):
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_early_stopping_restores_the_best_epoch(Est):
+def test_early_stopping_restores_the_best_epoch(Est, data):
     """Training is deterministic, so a fit stopped by max_iter at the best
     epoch ends with the weights early stopping must restore."""
-    X, y = _data(Est, n_samples=120)
+    X, y = data(Est, n_samples=120)
     if Est is MLPRegressor:
         y = y + np.random.RandomState(0).randn(len(y))  # something to overfit
     params = {
@@ -502,9 +484,9 @@ def test_early_stopping_restores_the_best_epoch(Est):
 @ignore_convergence
 @pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_best_loss_without_early_stopping(Est, solver):
-    X, y = _data(Est)
-    est = _small(Est, solver=solver).fit(X, y)
+def test_best_loss_without_early_stopping(Est, solver, data, fast_estimator):
+    X, y = data(Est)
+    est = fast_estimator(Est, solver=solver).fit(X, y)
     assert est.best_loss_ == min(est.loss_curve_)
     assert len(est.loss_curve_) == est.n_iter_
     assert est.loss_ == est.loss_curve_[-1]
@@ -515,9 +497,11 @@ def test_best_loss_without_early_stopping(Est, solver):
 # -- convergence warnings -----------------------------------------------------
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_convergence_warning_when_max_iter_is_reached(Est, solver):
-    X, y = _data(Est)
-    est = _small(Est, solver=solver, max_iter=2, tol=0.0)
+def test_convergence_warning_when_max_iter_is_reached(
+    Est, solver, data, fast_estimator
+):
+    X, y = data(Est)
+    est = fast_estimator(Est, solver=solver, max_iter=2, tol=0.0)
     with pytest.warns(ConvergenceWarning):
         est.fit(X, y)
     assert est.n_iter_ == 2
@@ -526,10 +510,10 @@ def test_convergence_warning_when_max_iter_is_reached(Est, solver):
 # -- warm start ---------------------------------------------------------------
 @pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_warm_start_continues_from_previous_weights(Est, solver):
-    X, y = _data(Est)
+def test_warm_start_continues_from_previous_weights(Est, solver, data, fast_estimator):
+    X, y = data(Est)
     params = {"solver": solver, "warm_start": True, "shuffle": False, "tol": 0.0}
-    est = _fit_quietly(_small(Est, max_iter=40, **params), X, y)
+    est = _fit_quietly(fast_estimator(Est, max_iter=40, **params), X, y)
     previous = [W.copy() for W in est.coefs_]
     curve = list(est.loss_curve_)
 
@@ -539,7 +523,7 @@ def test_warm_start_continues_from_previous_weights(Est, solver):
     assert len(est.loss_curve_) == len(curve) + 1
     # One more epoch from where the previous fit stopped: the loss goes on
     # from the previous curve instead of restarting at a fresh fit's value.
-    fresh = _fit_quietly(_small(Est, max_iter=1, **params), X, y)
+    fresh = _fit_quietly(fast_estimator(Est, max_iter=1, **params), X, y)
     assert est.loss_curve_[-1] < fresh.loss_curve_[0]
     assert abs(est.loss_curve_[-1] - curve[-1]) < 0.1 * abs(curve[0] - curve[-1])
     for W, W_prev in zip(est.coefs_, previous, strict=True):

@@ -9,14 +9,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_diabetes, make_classification, make_regression
+from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import (
-    check_param_validation,
-    parametrize_with_checks,
-)
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import skreg._cv.grid as cv_grid
@@ -29,26 +24,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 CV_PARAMETERS = {"alphas", "eps", "cv", "scoring", "selection", "n_jobs"}
 PAIRS = [(MLPRegressorCV, MLPRegressor), (MLPClassifierCV, MLPClassifier)]
-# Small, quick networks for behaviour tests.
-FAST = {
-    "hidden_layer_sizes": (8,),
-    "learning_rate_init": 0.01,
-    "max_iter": 100,
-    "random_state": 0,
-}
 
 
-@pytest.fixture(scope="module")
-def diabetes():
-    X, y = load_diabetes(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    return X, (y - y.mean()) / y.std()
-
-
-@pytest.fixture(scope="module")
-def classification():
-    return make_classification(
-        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=0
+@pytest.fixture
+def classification(make_classification_data):
+    """Three classes; X as make_classification draws it (not standardized)."""
+    return make_classification_data(
+        150, 6, n_informative=4, n_redundant=2, n_classes=3, standardize=False
     )
 
 
@@ -56,26 +38,7 @@ def _data(cls, diabetes, classification):
     return classification if cls is MLPClassifierCV else diabetes
 
 
-# -- scikit-learn compatibility --------------------------------------------------------
-def _check_instances():
-    small = {**FAST, "alphas": 3, "cv": 2, "max_iter": 50}
-    return [MLPRegressorCV(**small), MLPClassifierCV(**small)]
-
-
-# check_sample_weight_equivalence passes here: with these seeds, integer
-# weights and repeated rows choose the same alpha, and the refit is equivalent
-# (with other data they could choose different alphas, since repeating a row
-# moves the fold boundaries).
-@parametrize_with_checks(_check_instances())
-def test_sklearn_compatible_cv_estimator(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("cls", [MLPRegressorCV, MLPClassifierCV])
-def test_param_validation(cls):
-    check_param_validation(cls.__name__, cls())
-
-
+# -- the estimators' parameters --------------------------------------------------------
 @pytest.mark.parametrize("cv_cls, plain_cls", PAIRS)
 def test_parameters_mirror_the_plain_estimator(cv_cls, plain_cls):
     cv_params = inspect.signature(cv_cls).parameters
@@ -165,18 +128,18 @@ def test_l1_alpha_max_is_n_times_lasso_and_zeroes_every_weight(diabetes):
     assert np.count_nonzero(below.coefs_[0]) >= 1
 
 
-def test_l2_grid_top_collapses_a_hidden_layer_network(diabetes):
+def test_l2_grid_top_collapses_a_hidden_layer_network(diabetes, fast_params):
     X, y = diabetes
-    cv = MLPRegressorCV(alphas=3, cv=3, **{**FAST, "hidden_layer_sizes": (16,)})
+    cv = MLPRegressorCV(alphas=3, cv=3, **{**fast_params, "hidden_layer_sizes": (16,)})
     cv.fit(X, y)
     assert np.all(cv.cv_scores_[0] < 0.05)  # the null model at alpha_max
     assert cv.mean_cv_scores_.max() > 0.3
 
 
 # -- path attributes and selection -----------------------------------------------------
-def test_path_attributes_single_l1_ratio(diabetes):
+def test_path_attributes_single_l1_ratio(diabetes, fast_params):
     X, y = diabetes
-    cv = MLPRegressorCV(alphas=5, cv=3, **FAST).fit(X, y)
+    cv = MLPRegressorCV(alphas=5, cv=3, **fast_params).fit(X, y)
     assert cv.alphas_.shape == (5,)
     assert np.all(np.diff(cv.alphas_) < 0)
     for name in (
@@ -198,10 +161,10 @@ def test_path_attributes_single_l1_ratio(diabetes):
     assert cv.estimator_.alpha == cv.alpha_ and not cv.estimator_.warm_start
 
 
-def test_path_attributes_several_l1_ratios(diabetes):
+def test_path_attributes_several_l1_ratios(diabetes, fast_params):
     X, y = diabetes
     cv = MLPRegressorCV(
-        penalty="elasticnet", l1_ratio=[0.2, 0.9], alphas=4, cv=3, **FAST
+        penalty="elasticnet", l1_ratio=[0.2, 0.9], alphas=4, cv=3, **fast_params
     ).fit(X, y)
     assert cv.alphas_.shape == (2, 4)
     assert cv.cv_scores_.shape == (2, 4, 3)
@@ -214,9 +177,9 @@ def test_path_attributes_several_l1_ratios(diabetes):
     assert cv.best_score_ == cv.mean_cv_scores_.max()
 
 
-def test_explicit_alphas_are_sorted_descending(diabetes):
+def test_explicit_alphas_are_sorted_descending(diabetes, fast_params):
     X, y = diabetes
-    cv = MLPRegressorCV(alphas=[1.0, 10.0, 0.1], cv=2, **FAST).fit(X, y)
+    cv = MLPRegressorCV(alphas=[1.0, 10.0, 0.1], cv=2, **fast_params).fit(X, y)
     assert_array_equal(cv.alphas_, [10.0, 1.0, 0.1])
 
 
@@ -236,9 +199,9 @@ def test_select_rules():
     )
 
 
-def test_one_standard_error_rule_picks_a_larger_alpha(diabetes):
+def test_one_standard_error_rule_picks_a_larger_alpha(diabetes, fast_params):
     X, y = diabetes
-    common = {"alphas": 8, "cv": 4, **FAST}
+    common = {"alphas": 8, "cv": 4, **fast_params}
     best = MLPRegressorCV(selection="best", **common).fit(X, y)
     one_se = MLPRegressorCV(selection="1se", **common).fit(X, y)
     assert_array_equal(best.cv_scores_, one_se.cv_scores_)
@@ -261,13 +224,13 @@ def _plain_path(plain, X, y, alphas):
 
 @pytest.mark.parametrize("cv_cls, plain_cls", PAIRS)
 def test_refit_equals_plain_estimator_along_the_path(
-    cv_cls, plain_cls, diabetes, classification
+    cv_cls, plain_cls, diabetes, classification, fast_params
 ):
     X, y = _data(cv_cls, diabetes, classification)
     alphas = [30.0, 10.0, 3.0, 1.0]  # below the collapse of the network
-    cv = cv_cls(alphas=alphas, cv=3, **FAST).fit(X, y)
+    cv = cv_cls(alphas=alphas, cv=3, **fast_params).fit(X, y)
     k = alphas.index(cv.alpha_)
-    plain = _plain_path(plain_cls(**FAST), X, y, alphas[: k + 1])
+    plain = _plain_path(plain_cls(**fast_params), X, y, alphas[: k + 1])
     assert plain.alpha == cv.alpha_
     assert_allclose(cv.predict(X), plain.predict(X))
     for W_cv, W_plain in zip(cv.coefs_, plain.coefs_):
@@ -281,7 +244,7 @@ def test_refit_equals_plain_estimator_along_the_path(
     assert cv.score(X, y) == plain.score(X, y)
 
 
-def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch):
+def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch, fast_params):
     X, y = diabetes
     calls = []
     original_fit = MLPRegressor.fit
@@ -292,7 +255,7 @@ def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch):
 
     monkeypatch.setattr(MLPRegressor, "fit", spy)
     alphas = [20.0, 5.0, 1.0]
-    MLPRegressorCV(alphas=alphas, cv=3, **FAST).fit(X, y)
+    MLPRegressorCV(alphas=alphas, cv=3, **fast_params).fit(X, y)
     # 3 folds x 3 alphas, then the refit path down to alpha_
     fold_calls = calls[:9]
     for f in range(3):
@@ -320,12 +283,12 @@ def test_warm_starts_need_fewer_epochs_than_cold_fits(diabetes):
     assert cv.n_iter_path_[1:].sum() < 0.7 * np.sum(cold[1:])
 
 
-def test_collapsed_network_restarts_cold(diabetes):
+def test_collapsed_network_restarts_cold(diabetes, fast_params):
     X, y = diabetes
     # the top alphas zero the whole L1 network; a warm start from it would
     # stay at zero for every smaller alpha (no gradient reaches the weights)
     cv = MLPRegressorCV(
-        penalty="l1", alphas=[500.0, 200.0, 1.0, 0.3], cv=3, **FAST
+        penalty="l1", alphas=[500.0, 200.0, 1.0, 0.3], cv=3, **fast_params
     ).fit(X, y)
     n_weights = 10 * 8 + 8
     assert np.all(cv.n_zero_weights_path_[:2] == n_weights)
@@ -347,9 +310,9 @@ def test_sparse_penalty_path_is_sparser_at_larger_alpha(diabetes):
 
 
 # -- classifier ------------------------------------------------------------------------
-def test_classifier_uses_stratified_folds(classification):
+def test_classifier_uses_stratified_folds(classification, fast_params):
     X, y = classification
-    params = {"alphas": [10.0, 1.0], **FAST}
+    params = {"alphas": [10.0, 1.0], **fast_params}
     by_int = MLPClassifierCV(cv=3, **params).fit(X, y)
     stratified = MLPClassifierCV(cv=StratifiedKFold(3), **params).fit(X, y)
     plain_kfold = MLPClassifierCV(cv=KFold(3), **params).fit(X, y)
@@ -359,17 +322,17 @@ def test_classifier_uses_stratified_folds(classification):
     assert set(by_int.predict(X)) <= set(by_int.classes_)
 
 
-def test_classifier_grid_uses_label_indicators(classification):
+def test_classifier_grid_uses_label_indicators(classification, fast_params):
     X, y = classification
-    cv = MLPClassifierCV(alphas=3, cv=2, **FAST).fit(X, y)
+    cv = MLPClassifierCV(alphas=3, cv=2, **fast_params).fit(X, y)
     Y = np.eye(3)[y]
     assert_allclose(cv.alphas_[0], np.linalg.norm(X.T @ (Y - Y.mean(axis=0)), 2))
 
 
 # -- determinism and parallel folds ----------------------------------------------------
-def test_same_result_for_n_jobs_1_and_2(diabetes):
+def test_same_result_for_n_jobs_1_and_2(diabetes, fast_params):
     X, y = diabetes
-    params = {"alphas": 4, "cv": 3, **FAST}
+    params = {"alphas": 4, "cv": 3, **fast_params}
     serial = MLPRegressorCV(n_jobs=1, **params).fit(X, y)
     parallel = MLPRegressorCV(n_jobs=2, **params).fit(X, y)
     assert serial.alpha_ == parallel.alpha_
@@ -377,13 +340,15 @@ def test_same_result_for_n_jobs_1_and_2(diabetes):
     assert_allclose(serial.predict(X), parallel.predict(X))
 
 
-def test_random_state_none_is_consistent_within_a_fit(diabetes):
+def test_random_state_none_is_consistent_within_a_fit(diabetes, fast_params):
     X, y = diabetes
-    cv = MLPRegressorCV(alphas=[10.0, 1.0], cv=2, **{**FAST, "random_state": None})
+    cv = MLPRegressorCV(
+        alphas=[10.0, 1.0], cv=2, **{**fast_params, "random_state": None}
+    )
     cv.fit(X, y)
     assert isinstance(cv.estimator_.random_state, int)
     plain = _plain_path(
-        MLPRegressor(**{**FAST, "random_state": cv.estimator_.random_state}),
+        MLPRegressor(**{**fast_params, "random_state": cv.estimator_.random_state}),
         X,
         y,
         cv.alphas_[: list(cv.alphas_).index(cv.alpha_) + 1],
@@ -396,9 +361,9 @@ def _blas_threads(estimator, X, y):
     return max(pool["num_threads"] for pool in threadpool_info())
 
 
-def test_blas_is_single_threaded_inside_parallel_paths(diabetes):
+def test_blas_is_single_threaded_inside_parallel_paths(diabetes, fast_params):
     X, y = diabetes
-    params = {"alphas": [1.0], "cv": 2, "scoring": _blas_threads, **FAST}
+    params = {"alphas": [1.0], "cv": 2, "scoring": _blas_threads, **fast_params}
     parallel = MLPRegressorCV(n_jobs=2, **params).fit(X, y)
     assert np.all(parallel.cv_scores_ == 1)
     with threadpool_limits(limits=2):  # n_jobs=1 leaves BLAS alone
@@ -406,10 +371,10 @@ def test_blas_is_single_threaded_inside_parallel_paths(diabetes):
     assert np.all(serial.cv_scores_ == _blas_threads(None, X, y))
 
 
-def test_dask_backend_gives_the_same_alpha(diabetes):
+def test_dask_backend_gives_the_same_alpha(diabetes, fast_params):
     distributed = pytest.importorskip("distributed")
     X, y = diabetes
-    params = {"alphas": 4, "cv": 3, **FAST}
+    params = {"alphas": 4, "cv": 3, **fast_params}
     serial = MLPRegressorCV(n_jobs=1, **params).fit(X, y)
     # in-process workers talking TCP on the loopback interface: tasks and
     # results are pickled as on a real cluster, without spawning processes
@@ -442,10 +407,10 @@ def test_dask_backend_gives_the_same_alpha(diabetes):
         ({"alphas": [1.0, -1.0]}, "non-negative"),
     ],
 )
-def test_invalid_parameters(params, match, diabetes):
+def test_invalid_parameters(params, match, diabetes, fast_params):
     X, y = diabetes
     with pytest.raises(ValueError, match=match):
-        MLPRegressorCV(**{**FAST, **params}).fit(X, y)
+        MLPRegressorCV(**{**fast_params, **params}).fit(X, y)
 
 
 @pytest.mark.parametrize(
@@ -456,24 +421,24 @@ def test_invalid_parameters(params, match, diabetes):
         (lambda X: np.c_[np.arange(150) % 3, np.arange(150) % 2], "multioutput"),
     ],
 )
-def test_classifier_refuses_bad_labels(make_y, match, classification):
+def test_classifier_refuses_bad_labels(make_y, match, classification, fast_params):
     X, _ = classification
     with pytest.raises(ValueError, match=match):
-        MLPClassifierCV(**FAST).fit(X, make_y(X))
+        MLPClassifierCV(**fast_params).fit(X, make_y(X))
 
 
-def test_overflowing_grid_names_the_scaling(diabetes):
+def test_overflowing_grid_names_the_scaling(diabetes, fast_params):
     X, y = diabetes
     with pytest.raises(ValueError, match="Standardize X"):
-        MLPRegressorCV(**FAST).fit(X * 1e300, y * 1e300)
+        MLPRegressorCV(**fast_params).fit(X * 1e300, y * 1e300)
 
 
-def test_feature_names_sample_weight_and_pickle(diabetes):
+def test_feature_names_sample_weight_and_pickle(diabetes, fast_params):
     pd = pytest.importorskip("pandas")
     X, y = diabetes
     frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
     weights = np.random.default_rng(0).uniform(0.5, 1.5, size=len(y))
-    cv = MLPRegressorCV(alphas=[10.0, 1.0], cv=2, **FAST)
+    cv = MLPRegressorCV(alphas=[10.0, 1.0], cv=2, **fast_params)
     cv.fit(frame, y, sample_weight=weights)
     assert_array_equal(cv.feature_names_in_, frame.columns)
     with warnings.catch_warnings():
@@ -482,9 +447,9 @@ def test_feature_names_sample_weight_and_pickle(diabetes):
     assert_allclose(pickle.loads(pickle.dumps(cv)).predict(frame), prediction)
 
 
-def test_verbose_prints_the_choice(diabetes, capsys):
+def test_verbose_prints_the_choice(diabetes, capsys, fast_params):
     X, y = diabetes
-    MLPRegressorCV(alphas=[10.0, 1.0], cv=2, verbose=1, **FAST).fit(X, y)
+    MLPRegressorCV(alphas=[10.0, 1.0], cv=2, verbose=1, **fast_params).fit(X, y)
     assert "alpha_=" in capsys.readouterr().out
 
 
@@ -495,9 +460,9 @@ def test_collapse_rule_ignores_linear_models():
     assert not cv_path.collapsed(est, X, scale=1.0)
 
 
-def test_convergence_warnings_are_not_errors(diabetes):
+def test_convergence_warnings_are_not_errors(diabetes, fast_params):
     X, y = diabetes
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", ConvergenceWarning)
-        MLPRegressorCV(alphas=[1.0], cv=2, **{**FAST, "max_iter": 2}).fit(X, y)
+        MLPRegressorCV(alphas=[1.0], cv=2, **{**fast_params, "max_iter": 2}).fit(X, y)

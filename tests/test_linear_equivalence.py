@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from sklearn.datasets import (
     load_breast_cancer,
-    load_diabetes,
     load_iris,
     load_wine,
     make_regression,
@@ -43,14 +42,19 @@ def _standardized(X):
     return StandardScaler().fit_transform(X)
 
 
-def _regression_data(name):
-    if name == "make_regression":
-        X, y = make_regression(
-            n_samples=100, n_features=8, noise=5.0, bias=3.0, random_state=0
-        )
-        return X, y
-    X, y = load_diabetes(return_X_y=True)
-    return _standardized(X), y
+@pytest.fixture
+def regression_dataset(load_diabetes_data):
+    """``regression_dataset(name)``: raw make_regression data, or the diabetes
+    data with standardized X; y unscaled."""
+
+    def load(name):
+        if name == "make_regression":
+            return make_regression(
+                n_samples=100, n_features=8, noise=5.0, bias=3.0, random_state=0
+            )
+        return load_diabetes_data(target=None)
+
+    return load
 
 
 def _classification_data(name):
@@ -90,8 +94,8 @@ def _lipschitz(X, sample_weight=None):
 # -- Ridge -------------------------------------------------------------------
 @pytest.mark.parametrize("dataset", ["make_regression", "diabetes"])
 @pytest.mark.parametrize("alpha", ALPHAS)
-def test_l2_regressor_equals_ridge(dataset, alpha):
-    X, y = _regression_data(dataset)
+def test_l2_regressor_equals_ridge(dataset, alpha, regression_dataset):
+    X, y = regression_dataset(dataset)
     ours = MLPRegressor(alpha=alpha, penalty="l2", **LBFGS).fit(X, y)
     ref = Ridge(alpha=alpha).fit(X, y)
 
@@ -103,8 +107,10 @@ def test_l2_regressor_equals_ridge(dataset, alpha):
 
 @pytest.mark.parametrize("dataset", ["make_regression", "diabetes"])
 @pytest.mark.parametrize("alpha", ALPHAS)
-def test_l2_regressor_equals_ridge_with_sample_weight(dataset, alpha):
-    X, y = _regression_data(dataset)
+def test_l2_regressor_equals_ridge_with_sample_weight(
+    dataset, alpha, regression_dataset
+):
+    X, y = regression_dataset(dataset)
     sw = _sample_weight(X.shape[0])
     ours = MLPRegressor(alpha=alpha, penalty="l2", **LBFGS).fit(X, y, sample_weight=sw)
     ref = Ridge(alpha=alpha).fit(X, y, sample_weight=sw)
@@ -114,10 +120,10 @@ def test_l2_regressor_equals_ridge_with_sample_weight(dataset, alpha):
     _assert_close(ours.intercepts_[0], ref.intercept_, scale=scale)
 
 
-def test_sample_weight_scales_the_objective_not_the_penalty():
+def test_sample_weight_scales_the_objective_not_the_penalty(regression_dataset):
     """Integer weights equal repeated rows: S counts the repeats, so the
     penalty is divided by the same S in both fits."""
-    X, y = _regression_data("make_regression")
+    X, y = regression_dataset("make_regression")
     sw = np.random.RandomState(1).randint(1, 4, size=X.shape[0])
     weighted = MLPRegressor(alpha=10.0, **LBFGS).fit(X, y, sample_weight=sw)
     repeated = MLPRegressor(alpha=10.0, **LBFGS).fit(
@@ -131,10 +137,12 @@ def test_sample_weight_scales_the_objective_not_the_penalty():
 @pytest.mark.parametrize("dataset", ["make_regression", "diabetes"])
 @pytest.mark.parametrize("alpha", ALPHAS)
 @pytest.mark.parametrize("n_outputs", [2, 3])
-def test_l2_multi_output_regressor_equals_ridge(dataset, alpha, n_outputs):
+def test_l2_multi_output_regressor_equals_ridge(
+    dataset, alpha, n_outputs, regression_dataset
+):
     """The squared error is summed over outputs (not averaged): the same
     alpha as Ridge, whatever the number of outputs."""
-    X, y = _regression_data(dataset)
+    X, y = regression_dataset(dataset)
     rng = np.random.RandomState(0)
     Y = np.c_[
         y,
@@ -232,19 +240,18 @@ def _proximal_gradient(X, penalty, alpha, l1_ratio, sample_weight=None, epochs=2
     )
 
 
-def _sparse_regression_data(name):
-    if name == "diabetes":
-        X, y = load_diabetes(return_X_y=True)
-        return _standardized(X), y
-    X, y = make_regression(
-        n_samples=60,
-        n_features=10,
-        n_informative=4,
-        noise=5.0,
-        bias=3.0,
-        random_state=1,
-    )
-    return _standardized(X), y
+@pytest.fixture
+def sparse_regression_dataset(make_regression_data, load_diabetes_data):
+    """``sparse_regression_dataset(name)``: standardized X, y unscaled."""
+
+    def load(name):
+        if name == "diabetes":
+            return load_diabetes_data(target=None)
+        return make_regression_data(
+            60, 10, n_informative=4, noise=5.0, bias=3.0, random_state=1, target=None
+        )
+
+    return load
 
 
 def _check_lasso_like(ours, ref):
@@ -271,8 +278,8 @@ ignore_convergence = pytest.mark.filterwarnings(
 
 @ignore_convergence
 @pytest.mark.parametrize("dataset, lasso_alpha", LASSO_CASES)
-def test_l1_proximal_sgd_equals_lasso(dataset, lasso_alpha):
-    X, y = _sparse_regression_data(dataset)
+def test_l1_proximal_sgd_equals_lasso(dataset, lasso_alpha, sparse_regression_dataset):
+    X, y = sparse_regression_dataset(dataset)
     n = X.shape[0]
     ref = Lasso(alpha=lasso_alpha, tol=1e-12, max_iter=100_000).fit(X, y)
     ours = _proximal_gradient(X, "l1", lasso_alpha * n, 1.0).fit(X, y)
@@ -280,10 +287,10 @@ def test_l1_proximal_sgd_equals_lasso(dataset, lasso_alpha):
 
 
 @ignore_convergence
-def test_l1_proximal_sgd_equals_lasso_with_sample_weight():
+def test_l1_proximal_sgd_equals_lasso_with_sample_weight(sparse_regression_dataset):
     """With weights, Lasso's data term is (1 / 2S) sum_i s_i r_i^2 (scikit-
     learn rescales the weights to sum to n), so alpha / S is its alpha."""
-    X, y = _sparse_regression_data("diabetes")
+    X, y = sparse_regression_dataset("diabetes")
     sw = _sample_weight(X.shape[0], seed=2)
     S = sw.sum()
     lasso_alpha = 1.0
@@ -305,8 +312,10 @@ ENET_CASES = [
 
 @ignore_convergence
 @pytest.mark.parametrize("dataset, enet_alpha, l1_ratio", ENET_CASES)
-def test_elasticnet_proximal_sgd_equals_elastic_net(dataset, enet_alpha, l1_ratio):
-    X, y = _sparse_regression_data(dataset)
+def test_elasticnet_proximal_sgd_equals_elastic_net(
+    dataset, enet_alpha, l1_ratio, sparse_regression_dataset
+):
+    X, y = sparse_regression_dataset(dataset)
     n = X.shape[0]
     ref = ElasticNet(
         alpha=enet_alpha, l1_ratio=l1_ratio, tol=1e-12, max_iter=100_000

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_classification
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -39,11 +39,8 @@ def close_figures():
 
 
 @pytest.fixture(scope="module")
-def regression_data():
-    X, y = make_regression(
-        n_samples=150, n_features=8, n_informative=3, noise=5.0, random_state=0
-    )
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+def regression_data(make_regression_data):
+    return make_regression_data(150, 8, n_informative=3, noise=5.0, bias=0.0)
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-SMALL = {
-    "hidden_layer_sizes": (8,),
-    "learning_rate_init": 0.01,
-    "max_iter": 60,
-    "random_state": 0,
-}
+# Small, quick networks (fast_params in conftest.py) that need not converge.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.fast(max_iter=60),
+]
 
 
 def _data(is_classifier):
@@ -45,14 +42,14 @@ def _pipeline(estimator):
 
 
 @pytest.mark.parametrize("cls", [MLPRegressor, MLPClassifier])
-def test_grid_search_over_alpha_and_penalty(cls):
+def test_grid_search_over_alpha_and_penalty(cls, fast_params):
     X, y = _data(cls is MLPClassifier)
     grid = {
         "mlp__alpha": [0.1, 10.0],
         "mlp__penalty": ["l2", "l1", "elasticnet"],
         "mlp__l1_ratio": [0.5],
     }
-    search = GridSearchCV(_pipeline(cls(**SMALL)), grid, cv=3).fit(X, y)
+    search = GridSearchCV(_pipeline(cls(**fast_params)), grid, cv=3).fit(X, y)
     assert len(search.cv_results_["params"]) == 6
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_params_["mlp__alpha"] in grid["mlp__alpha"]
@@ -62,27 +59,27 @@ def test_grid_search_over_alpha_and_penalty(cls):
     assert search.score(X, y) > 0.5
 
 
-def test_grid_search_over_dropout_in_parallel():
+def test_grid_search_over_dropout_in_parallel(fast_params):
     X, y = _data(False)
     grid = {"mlp__dropout": [0.0, 0.2], "mlp__alpha": [1.0]}
-    serial = GridSearchCV(_pipeline(MLPRegressor(**SMALL)), grid, cv=2).fit(X, y)
-    parallel = GridSearchCV(_pipeline(MLPRegressor(**SMALL)), grid, cv=2, n_jobs=2).fit(
-        X, y
-    )
+    serial = GridSearchCV(_pipeline(MLPRegressor(**fast_params)), grid, cv=2).fit(X, y)
+    parallel = GridSearchCV(
+        _pipeline(MLPRegressor(**fast_params)), grid, cv=2, n_jobs=2
+    ).fit(X, y)
     np.testing.assert_allclose(
         serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"]
     )
 
 
 @pytest.mark.parametrize("cls", [MLPRegressor, MLPClassifier])
-def test_randomized_search_over_alpha_l1_ratio_dropout(cls):
+def test_randomized_search_over_alpha_l1_ratio_dropout(cls, fast_params):
     X, y = _data(cls is MLPClassifier)
     distributions = {
         "mlp__alpha": loguniform(1e-2, 1e2),
         "mlp__l1_ratio": uniform(0, 1),
         "mlp__dropout": [0.0, 0.1, 0.3],
     }
-    estimator = _pipeline(cls(penalty="elasticnet", **SMALL))
+    estimator = _pipeline(cls(penalty="elasticnet", **fast_params))
     search = RandomizedSearchCV(
         estimator, distributions, n_iter=4, cv=2, random_state=0
     ).fit(X, y)
@@ -98,11 +95,11 @@ def test_randomized_search_over_alpha_l1_ratio_dropout(cls):
 
 
 @pytest.mark.parametrize("cls", [MLPRegressor, MLPClassifier])
-def test_halving_grid_search_over_alpha_and_dropout(cls):
+def test_halving_grid_search_over_alpha_and_dropout(cls, fast_params):
     X, y = _data(cls is MLPClassifier)
     grid = {"mlp__alpha": [0.1, 1.0, 10.0], "mlp__dropout": [0.0, 0.2]}
     search = HalvingGridSearchCV(
-        _pipeline(cls(**SMALL)),
+        _pipeline(cls(**fast_params)),
         grid,
         cv=2,
         factor=3,
@@ -117,17 +114,17 @@ def test_halving_grid_search_over_alpha_and_dropout(cls):
 
 
 @pytest.mark.parametrize("cls", [MLPRegressorCV, MLPClassifierCV])
-def test_nested_cross_validation_of_the_cv_estimators(cls):
+def test_nested_cross_validation_of_the_cv_estimators(cls, fast_params):
     X, y = _data(cls is MLPClassifierCV)
-    estimator = _pipeline(cls(alphas=3, cv=2, **SMALL))
+    estimator = _pipeline(cls(alphas=3, cv=2, **fast_params))
     scores = cross_val_score(estimator, X, y, cv=2)
     assert scores.shape == (2,) and np.all(np.isfinite(scores))
 
 
-def test_grid_search_over_a_cv_estimator_architecture():
+def test_grid_search_over_a_cv_estimator_architecture(fast_params):
     X, y = _data(False)
     search = GridSearchCV(
-        _pipeline(MLPRegressorCV(alphas=3, cv=2, **SMALL)),
+        _pipeline(MLPRegressorCV(alphas=3, cv=2, **fast_params)),
         {"mlp__hidden_layer_sizes": [(4,), (8,)]},
         cv=2,
     ).fit(X, y)

@@ -29,9 +29,7 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.datasets import (
     load_breast_cancer,
-    load_diabetes,
     make_classification,
-    make_regression,
 )
 from sklearn.feature_selection import SelectFromModel
 from sklearn.linear_model import (
@@ -68,21 +66,19 @@ no_convergence_warnings = pytest.mark.filterwarnings(
 
 
 # -- data ---------------------------------------------------------------------
-def _regression_data(name):
-    """Standardized X, y scaled to unit variance."""
-    if name == "make_regression":
-        # 5 informative features among 20, with an offset.
-        X, y = make_regression(
-            n_samples=200,
-            n_features=20,
-            n_informative=5,
-            noise=10.0,
-            bias=2.0,
-            random_state=0,
-        )
-        return StandardScaler().fit_transform(X), y / y.std()
-    X, y = load_diabetes(return_X_y=True)
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+@pytest.fixture
+def regression_dataset(make_regression_data, load_diabetes_data):
+    """``regression_dataset(name)``: standardized X, y scaled to unit variance."""
+
+    def load(name):
+        if name == "make_regression":
+            # 5 informative features among 20, with an offset.
+            return make_regression_data(
+                200, 20, n_informative=5, noise=10.0, target="unit_variance"
+            )
+        return load_diabetes_data()
+
+    return load
 
 
 # Reference alphas (scikit-learn's units, alpha_ours = alpha_ref * n) chosen so
@@ -164,8 +160,8 @@ def _assert_several_zeros_and_nonzeros(ref_coef):
 # -- 1. linear special cases ------------------------------------------------------
 # Measured (max relative coefficient error): 2e-12 .. 2e-10, zero patterns equal.
 @pytest.mark.parametrize("dataset, alpha_ref", REGRESSION_CASES)
-def test_l1_equals_lasso(dataset, alpha_ref):
-    X, y = _regression_data(dataset)
+def test_l1_equals_lasso(dataset, alpha_ref, regression_dataset):
+    X, y = regression_dataset(dataset)
     ref = Lasso(alpha=alpha_ref, **CD).fit(X, y)
     ours = MLPRegressor(penalty="l1", alpha=alpha_ref * len(y), **FULL_BATCH)
     ours.fit(X, y)
@@ -178,8 +174,10 @@ def test_l1_equals_lasso(dataset, alpha_ref):
 
 @pytest.mark.parametrize("dataset, alpha_ref", REGRESSION_CASES)
 @pytest.mark.parametrize("l1_ratio", [0.3, 0.7])
-def test_elasticnet_equals_sklearn_elasticnet(dataset, alpha_ref, l1_ratio):
-    X, y = _regression_data(dataset)
+def test_elasticnet_equals_sklearn_elasticnet(
+    dataset, alpha_ref, l1_ratio, regression_dataset
+):
+    X, y = regression_dataset(dataset)
     ref = ElasticNet(alpha=alpha_ref, l1_ratio=l1_ratio, **CD).fit(X, y)
     ours = MLPRegressor(
         penalty="elasticnet", alpha=alpha_ref * len(y), l1_ratio=l1_ratio, **FULL_BATCH
@@ -191,8 +189,8 @@ def test_elasticnet_equals_sklearn_elasticnet(dataset, alpha_ref, l1_ratio):
     )
 
 
-def test_l1_equals_lasso_with_sparse_input():
-    X, y = _regression_data("diabetes")
+def test_l1_equals_lasso_with_sparse_input(regression_dataset):
+    X, y = regression_dataset("diabetes")
     ref = Lasso(alpha=0.05, **CD).fit(X, y)
     ours = MLPRegressor(penalty="l1", alpha=0.05 * len(y), **FULL_BATCH)
     ours.fit(sp.csr_matrix(X), y)
@@ -203,12 +201,14 @@ def test_l1_equals_lasso_with_sparse_input():
 
 @pytest.mark.parametrize("dataset, alpha_ref", REGRESSION_CASES[1::2])
 @pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
-def test_sample_weight_maps_alpha_by_total_weight(dataset, alpha_ref, penalty):
+def test_sample_weight_maps_alpha_by_total_weight(
+    dataset, alpha_ref, penalty, regression_dataset
+):
     """Lasso / ElasticNet rescale the weights to sum to n, which gives
     ``1/(2 S) sum_i s_i r_i^2 + alpha_ref * P(w)``; ours is
     ``(1/S) sum_i s_i r_i^2 / 2 + (alpha / S) P(w)``, so the equivalent
     ``alpha`` is ``alpha_ref * S`` (not ``alpha_ref * n``)."""
-    X, y = _regression_data(dataset)
+    X, y = regression_dataset(dataset)
     sw = np.random.RandomState(0).uniform(0.2, 3.0, size=len(y))  # S ~ 1.6 n
     S = sw.sum()
     Ref = Lasso if penalty == "l1" else ElasticNet
@@ -232,8 +232,8 @@ def test_sample_weight_maps_alpha_by_total_weight(dataset, alpha_ref, penalty):
 
 
 @pytest.mark.parametrize("penalty", ["l1", "group_lasso"])
-def test_integer_sample_weight_equals_repeated_rows(penalty):
-    X, y = _regression_data("diabetes")
+def test_integer_sample_weight_equals_repeated_rows(penalty, regression_dataset):
+    X, y = regression_dataset("diabetes")
     sw = np.random.RandomState(1).randint(1, 4, size=len(y))
     alpha = 0.1 * sw.sum()
     weighted = MLPRegressor(penalty=penalty, alpha=alpha, **FULL_BATCH)
@@ -259,10 +259,12 @@ def test_integer_sample_weight_equals_repeated_rows(penalty):
         ("diabetes", 0.2),
     ],
 )
-def test_group_lasso_multi_output_equals_multitask_lasso(dataset, alpha_ref):
+def test_group_lasso_multi_output_equals_multitask_lasso(
+    dataset, alpha_ref, regression_dataset
+):
     """Without hidden layers, each feature's row of the (n_features,
     n_outputs) weight matrix is one group: the multi-task lasso."""
-    X, y = _regression_data(dataset)
+    X, y = regression_dataset(dataset)
     rng = np.random.RandomState(0)
     Y = np.c_[
         y, y + 0.5 * X[:, 0] + 0.3 * rng.randn(len(y)), -y + 0.2 * rng.randn(len(y))
@@ -280,9 +282,9 @@ def test_group_lasso_multi_output_equals_multitask_lasso(dataset, alpha_ref):
     np.testing.assert_array_equal(ours.feature_importances_ == 0, zero_rows)
 
 
-def test_group_lasso_single_output_linear_equals_lasso():
+def test_group_lasso_single_output_linear_equals_lasso(regression_dataset):
     """A group of one weight is its absolute value."""
-    X, y = _regression_data("diabetes")
+    X, y = regression_dataset("diabetes")
     ref = Lasso(alpha=0.1, **CD).fit(X, y)
     ours = MLPRegressor(penalty="group_lasso", alpha=0.1 * len(y), **FULL_BATCH)
     ours.fit(X, y)

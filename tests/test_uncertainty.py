@@ -13,18 +13,9 @@ smaller than the noise, so coverage comes out a little below 0.9).
 seeds.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.estimator_checks import (
-    check_dataframe_column_names_consistency,
-    check_param_validation,
-    parametrize_with_checks,
-)
-from threadpoolctl import threadpool_limits
 
 from skreg import (
     MLPClassifier,
@@ -36,19 +27,12 @@ from skreg import (
 Z_90 = 1.645
 
 
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """These networks are tiny: threaded BLAS only adds overhead (much of it
-    on a loaded machine), and one thread keeps timings steady."""
-    with threadpool_limits(limits=1):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+# These networks are tiny: threaded BLAS only adds overhead (much of it on a
+# loaded machine), and one thread keeps timings steady.
+pytestmark = [
+    pytest.mark.usefixtures("one_blas_thread"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
 
 # -- data and models -----------------------------------------------------------
@@ -283,45 +267,3 @@ def test_ensemble_multilabel_classifier():
     proba = ens.predict_proba(_NEAR)
     assert proba.shape == (len(_NEAR), 2)
     np.testing.assert_array_equal(ens.predict(_NEAR), (proba > 0.5).astype(int))
-
-
-# -- scikit-learn's checks -----------------------------------------------------
-_NET = {"hidden_layer_sizes": (16,), "learning_rate_init": 0.01, "max_iter": 100}
-_CHECKED = [
-    cls(member(**_NET), n_estimators=2, bootstrap=bootstrap, random_state=0)
-    for cls, member in (
-        (MLPEnsembleRegressor, MLPRegressor),
-        (MLPEnsembleClassifier, MLPClassifier),
-    )
-    for bootstrap in (False, True)
-]
-
-
-def _expected_failures(estimator):
-    if not estimator.bootstrap:
-        return {}
-    reason = (
-        "bootstrap draws rows with replacement: a row with weight 2 is one row "
-        "in the pool the resample is drawn from, its repetition is two, so the "
-        "members see different resamples"
-    )
-    return {
-        "check_sample_weight_equivalence_on_dense_data": reason,
-        "check_sample_weight_equivalence_on_sparse_data": reason,
-    }
-
-
-@parametrize_with_checks(_CHECKED, expected_failed_checks=_expected_failures)
-def test_sklearn_compatible_ensemble(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("cls", [MLPEnsembleRegressor, MLPEnsembleClassifier])
-def test_ensemble_param_validation(cls):
-    check_param_validation(cls.__name__, cls())
-
-
-@pytest.mark.parametrize("estimator", _CHECKED[::2], ids=lambda e: type(e).__name__)
-def test_ensemble_dataframe_column_names_consistency(estimator):
-    pytest.importorskip("pandas")
-    check_dataframe_column_names_consistency(type(estimator).__name__, estimator)
