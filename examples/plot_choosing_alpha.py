@@ -94,7 +94,7 @@ print(
 
 # %%
 # GridSearchCV's std_test_score has ddof=0; the standard error of the mean
-# (as in sem_cv_scores_) is the ddof=1 standard deviation over sqrt(n_folds).
+# (as in ``sem_cv_scores_``) is the ddof=1 standard deviation over sqrt(n_folds).
 k = folds.get_n_splits()
 grid_sem = search.cv_results_["std_test_score"] * np.sqrt(k / (k - 1)) / np.sqrt(k)
 fig, (ax_path, ax_grid) = plt.subplots(

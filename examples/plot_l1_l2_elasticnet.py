@@ -1,7 +1,7 @@
 """
-============================================================
+=============================================================
 L1, L2 and elastic net: what each penalty does to the weights
-============================================================
+=============================================================
 
 The same network (one hidden layer of 32 ReLU units) is fitted with
 ``penalty='l2'``, ``'l1'`` and ``'elasticnet'`` to a regression problem with
