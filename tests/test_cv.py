@@ -247,22 +247,25 @@ def test_refit_equals_plain_estimator_along_the_path(
 def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch, fast_params):
     X, y = diabetes
     calls = []
-    original_fit = MLPRegressor.fit
+    original_end_fit = MLPRegressor._end_fit
 
-    def spy(self, X, y, sample_weight=None):
+    def spy(self, start, outcome):  # once per fitted point, batched or not
         calls.append((self.alpha, self.warm_start, hasattr(self, "coefs_")))
-        return original_fit(self, X, y, sample_weight=sample_weight)
+        return original_end_fit(self, start, outcome)
 
-    monkeypatch.setattr(MLPRegressor, "fit", spy)
+    monkeypatch.setattr(MLPRegressor, "_end_fit", spy)
     alphas = [20.0, 5.0, 1.0]
     MLPRegressorCV(alphas=alphas, cv=3, **fast_params).fit(X, y)
-    # 3 folds x 3 alphas, then the refit path down to alpha_
+    # 3 folds x 3 alphas (the folds of one alpha are one batch), then the
+    # refit path down to alpha_
     fold_calls = calls[:9]
-    for f in range(3):
-        path = fold_calls[3 * f : 3 * f + 3]
-        assert [c[0] for c in path] == alphas  # largest alpha first
-        assert path[0][1:] == (False, False)  # fresh clone, cold start
-        assert all(c[1:] == (True, True) for c in path[1:])  # warm starts
+    assert sorted(c[0] for c in fold_calls) == sorted(alphas * 3)
+    first = [c for c in fold_calls if c[0] == alphas[0]]
+    assert first == [(alphas[0], False, False)] * 3  # fresh clones, cold
+    later = [c for c in fold_calls if c[0] != alphas[0]]
+    assert all(c[1:] == (True, True) for c in later)  # warm starts
+    order = [alphas.index(c[0]) for c in fold_calls]
+    assert order == sorted(order)  # largest alpha first on every fold
     assert len(calls) > 9 and calls[9][1:] == (False, False)
 
 
@@ -391,7 +394,8 @@ def test_dask_backend_gives_the_same_alpha(diabetes, fast_params):
         with distributed.get_task_stream(client) as tasks:
             with joblib.parallel_backend("dask"):
                 on_dask = MLPRegressorCV(n_jobs=-1, **params).fit(X, y)
-        assert len(tasks.data) >= 3  # the three fold paths ran on the workers
+        # the three fold paths ran on the workers, as one batch per worker
+        assert len(tasks.data) == 2
     assert cluster.status.name == "closed"
     assert on_dask.alpha_ == serial.alpha_
     assert_allclose(on_dask.cv_scores_, serial.cv_scores_)

@@ -13,6 +13,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
@@ -26,6 +27,7 @@ from .._validation import (
     validate_fit_data,
     validate_predict_X,
 )
+from .batched_path import can_batch, fit_path_group
 from .grid import alpha_grid
 from .params import forwarded_parameters
 from .path import FoldPath, can_warm_start, fit_fold_path, iter_path, target_scale
@@ -164,24 +166,25 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """One path per (l1_ratio, fold), in parallel; l1_ratio-major order."""
         scorer = check_scoring(template, scoring=self.scoring)
         tasks = [
-            (
-                template,
-                X,
-                y,
-                sample_weight,
-                train,
-                test,
-                alphas[i],
-                ratio,
-                scale,
-                scorer,
-            )
+            (train, test, alphas[i], ratio)
             for i, ratio in enumerate(l1_ratios)
             for train, test in folds
         ]
-        return map_fits(
-            fit_fold_path, tasks, n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0)
-        )
+        data = (template, X, y, sample_weight)
+        verbose = max(self.verbose - 1, 0)
+        if not can_batch(template):
+            calls = [(*data, *task, scale, scorer) for task in tasks]
+            return map_fits(fit_fold_path, calls, n_jobs=self.n_jobs, verbose=verbose)
+        # One batch per joblib worker: the paths split into n_jobs groups.
+        n_groups = min(len(tasks), effective_n_jobs(self.n_jobs))
+        groups = [list(range(g, len(tasks), n_groups)) for g in range(n_groups)]
+        calls = [(*data, [tasks[i] for i in g], scale, scorer) for g in groups]
+        results = map_fits(fit_path_group, calls, n_jobs=self.n_jobs, verbose=verbose)
+        paths = [None] * len(tasks)
+        for group, result in zip(groups, results):
+            for i, path in zip(group, result):
+                paths[i] = path
+        return paths
 
     def _store_paths(self, paths: list[FoldPath], alphas, l1_ratios, n_folds):
         """Store the per-fold results as ``(n_l1_ratios, n_alphas, n_folds)``

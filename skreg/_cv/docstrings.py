@@ -150,8 +150,10 @@ def cv_docstring(
     extra_attributes: str = "",
     see_also: str = "",
     examples: str = "",
+    order=None,
 ) -> str:
-    """The numpydoc class docstring of a CV estimator."""
+    """The numpydoc class docstring of a CV estimator; ``order`` is its
+    signature's parameter names."""
     network = without_entries(SHARED_PARAMETERS.format(), _REPLACED)
     return class_docstring(
         summary,
@@ -163,4 +165,5 @@ def cv_docstring(
         attributes=[_CV_ATTRIBUTES.format(estimator=estimator, extra=extra_attributes)],
         see_also=see_also,
         examples=examples,
+        order=order,
     )

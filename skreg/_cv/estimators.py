@@ -6,6 +6,8 @@ Each signature lists the plain estimator's parameters without ``alpha`` and
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
@@ -235,6 +237,7 @@ MLPRegressorCV.__doc__ = cv_docstring(
     "refits on all the data. Folds run in parallel through joblib.",
     estimator="MLPRegressor",
     score_name="R^2",
+    order=inspect.signature(MLPRegressorCV).parameters,
     extra_parameters="""\
 loss : {'squared_error', 'poisson'}, default='squared_error'
     The loss of :class:`MLPRegressor`: half the squared error with an
@@ -268,6 +271,7 @@ MLPClassifierCV.__doc__ = cv_docstring(
     "parallel through joblib.",
     estimator="MLPClassifier",
     score_name="accuracy",
+    order=inspect.signature(MLPClassifierCV).parameters,
     extra_attributes="""
 
 classes_ : ndarray or list of ndarray

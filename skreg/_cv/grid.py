@@ -2,7 +2,7 @@
 
 The grid runs geometrically from ``alpha_max`` down to ``eps * alpha_max``,
 where ``alpha_max`` is the strength at which the penalty overwhelms the data.
-With the objective of the README's "Objective" section,
+With the objective of the user guide's "The objective" page,
 ``J = (1/S) sum_i s_i l_i + (alpha/S) R(W)``, the data's pull on a linear
 layer's weights at the null (intercept-only) model is::
 

@@ -100,35 +100,36 @@ class FoldPath:
     n_zero_weights: np.ndarray
     n_features_selected: np.ndarray
 
+    @classmethod
+    def empty(cls, n_alphas: int) -> FoldPath:
+        ints = (np.empty(n_alphas, dtype=np.int64) for _ in range(3))
+        return cls(np.empty(n_alphas), *ints)
 
-def _take(a, idx):
+    def record(self, k: int, fitted, scorer, test_data) -> None:
+        """Score the fitted point ``k`` on the held-out ``(X, y, weights)``."""
+        X_test, y_test, sw_test = test_data
+        score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
+        self.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
+        self.n_iter[k] = fitted.n_iter_
+        self.n_zero_weights[k] = count_zero_weights(fitted.coefs_)
+        self.n_features_selected[k] = count_selected_features(fitted.coefs_)
+
+
+def take(a, idx):
+    """``a[idx]``, or None for a missing ``a`` (sample weights)."""
     return None if a is None else a[idx]
 
 
 def fit_fold_path(
-    template,
-    X,
-    y,
-    sample_weight,
-    train,
-    test,
-    alphas,
-    l1_ratio,
-    scale,
-    scorer,
+    template, X, y, sample_weight, train, test, alphas, l1_ratio, scale, scorer
 ) -> FoldPath:
     """Fit the path on ``train`` and score every point on ``test``."""
     estimator = clone(template).set_params(l1_ratio=l1_ratio)
-    X_test, y_test, sw_test = X[test], y[test], _take(sample_weight, test)
-    score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
-    n = len(alphas)
-    out = FoldPath(np.empty(n), *(np.empty(n, dtype=np.int64) for _ in range(3)))
+    test_data = (X[test], y[test], take(sample_weight, test))
+    out = FoldPath.empty(len(alphas))
     path = iter_path(
-        estimator, X[train], y[train], _take(sample_weight, train), alphas, scale
+        estimator, X[train], y[train], take(sample_weight, train), alphas, scale
     )
     for k, fitted in enumerate(path):
-        out.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
-        out.n_iter[k] = fitted.n_iter_
-        out.n_zero_weights[k] = count_zero_weights(fitted.coefs_)
-        out.n_features_selected[k] = count_selected_features(fitted.coefs_)
+        out.record(k, fitted, scorer, test_data)
     return out

@@ -165,6 +165,10 @@ class BaseMLP(FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta):
     def _validation_score(self, Y_true, Y_pred, sample_weight) -> float:
         """Early-stopping score of linked network outputs ``Y_pred``."""
 
+    @abstractmethod
+    def _encode_fitted_targets(self, y) -> np.ndarray:
+        """Targets ``y`` encoded as the fitted estimator encodes its own."""
+
     def _stratify_labels(self, Y):
         return None
 

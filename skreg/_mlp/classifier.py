@@ -135,6 +135,9 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
         check_two_classes(self.classes_, type(self).__name__)
         return self._label_binarizer.transform(y)
 
+    def _encode_fitted_targets(self, y):
+        return self._label_binarizer.transform(y)
+
     def _stratify_labels(self, Y):
         if self._label_binarizer.y_type_.startswith("multilabel"):
             return None
@@ -247,7 +250,7 @@ classes_ : ndarray or list of ndarray
     Class labels of each output.""",
     see_also="""\
 MLPRegressor : The regressor counterpart.
-sklearn.neural_network.MLPClassifier : scikit-learn's original.
+sklearn.neural_network.MLPClassifier : The scikit-learn original.
 sklearn.linear_model.LogisticRegression : Equal to ``hidden_layer_sizes=()``,
     ``penalty='l2'`` with ``C=1/alpha``.""",
     examples="""\

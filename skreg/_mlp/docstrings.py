@@ -10,7 +10,8 @@ SHARED_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     The ith element is the number of neurons in the ith hidden layer. An
     empty tuple ``()`` means no hidden layer: a penalized generalized linear
-    model (see the linear special cases in the README's "Objective").
+    model (see the linear special cases on the user guide's "The objective"
+    page).
 
 activation : {{'identity', 'logistic', 'tanh', 'relu'}}, default='relu'
     Activation function of the hidden layers.
@@ -147,7 +148,7 @@ mc_samples : int, default=100
     (classifier)."""
 
 SHARED_ATTRIBUTES = """\
-feature_importances_ : ndarray of shape (n_features_in_,)
+feature_importances_ : ndarray of shape (`n_features_in_`,)
     Euclidean norm of each input feature's row of first-layer weights;
     exactly 0 when the feature is unused (usable by ``SelectFromModel``).
 

@@ -101,6 +101,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             )
         return y.reshape(y.shape[0], -1)
 
+    def _encode_fitted_targets(self, y):
+        y = np.asarray(y)
+        return y.reshape(y.shape[0], -1)
+
     def _validation_score(self, Y_true, Y_pred, sample_weight):
         return r2_score(Y_true, Y_pred, sample_weight=sample_weight)
 
@@ -167,7 +171,7 @@ loss : {'squared_error', 'poisson'}, default='squared_error'
     must be non-negative).""",
     see_also="""\
 MLPClassifier : The classifier counterpart.
-sklearn.neural_network.MLPRegressor : scikit-learn's unregularized-by-design original.
+sklearn.neural_network.MLPRegressor : The scikit-learn original, with L2 only.
 sklearn.linear_model.Ridge : Equal to ``hidden_layer_sizes=()``, ``penalty='l2'``.""",
     examples="""\
 >>> from sklearn.datasets import make_regression
