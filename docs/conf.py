@@ -78,13 +78,17 @@ html_title = f"skreg {release}"
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",
+    "header_links_before_dropdown": 7,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": [],
     "navigation_with_keys": False,
 }
-html_sidebars = {"index": [], "install": [], "quickstart": [], "changelog": []}
+# Pages without sub-pages get no (empty) section navigation on the left.
+html_sidebars = {
+    page: [] for page in ("index", "install", "quickstart", "differences", "changelog")
+}
 
 # -- references to other projects, without the network -------------------------
 EXTERNAL_DOCS = {
@@ -165,6 +169,8 @@ def _plain_sklearn_roles(app, what, name, obj, options, lines):
     scikit-learn (its user-guide labels, glossary terms and math), which
     resolve only inside scikit-learn's own docs, into plain links and
     literals."""
+    if not getattr(obj, "__module__", "").startswith("sklearn."):
+        return
     for i, line in enumerate(lines):
         for pattern, replacement in SKLEARN_ROLES:
             line = pattern.sub(replacement, line)

@@ -16,7 +16,7 @@ FEATURES_IN_ATTRIBUTES = """\
 n_features_in_ : int
     Number of features seen during fit.
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of features seen during fit (string column names only)."""
 
 
@@ -28,6 +28,15 @@ def without_entries(text: str, names) -> str:
     return "\n\n".join(kept)
 
 
+def in_order(text: str, names) -> str:
+    """``text``'s entries in the order of their names in ``names`` (a
+    signature's parameters: numpydoc's validation requires that order)."""
+    entries = re.split(r"\n\n(?=\w+ : )", text)
+    position = {name: i for i, name in enumerate(names)}
+    entries.sort(key=lambda entry: position[entry.split(" : ", 1)[0]])
+    return "\n\n".join(entries)
+
+
 def class_docstring(
     summary: str,
     *,
@@ -35,17 +44,22 @@ def class_docstring(
     attributes: list[str],
     see_also: str,
     examples: str,
+    order=None,
 ) -> str:
     """A numpydoc class docstring: the summary, then Parameters, Attributes
     (ending with ``FEATURES_IN_ATTRIBUTES``), See Also and Examples sections.
-    Empty parts are left out."""
+    Empty parts are left out. With ``order`` (the signature's parameter
+    names) the Parameters entries follow it."""
     attributes = [*attributes, FEATURES_IN_ATTRIBUTES]
 
     def join(parts):
         return "\n\n".join(part.strip("\n") for part in parts if part.strip())
 
+    parameters = join(parameters)
+    if order is not None:
+        parameters = in_order(parameters, order)
     return (
-        f"{summary}\n\nParameters\n----------\n{join(parameters)}\n\n"
+        f"{summary}\n\nParameters\n----------\n{parameters}\n\n"
         f"Attributes\n----------\n{join(attributes)}\n\n"
         f"See Also\n--------\n{see_also}\n\nExamples\n--------\n{examples}\n"
     )

@@ -81,22 +81,6 @@ CLASSES = [path for path, _ in _public_classes()]
 METHODS = list(_public_methods())
 FUNCTIONS = list(_public_functions())
 
-# Docstrings that fail today, each with its numpydoc codes. Their text lives
-# in files under a concurrent restructure (skreg/_docstring.py and the
-# estimator folders, skreg/plotting); strict, so each entry goes the moment
-# its docstring is fixed.
-KNOWN_FAILURES = {
-    "skreg.MLPClassifier": ["SA03"],
-    "skreg.MLPRegressor": ["SA03"],
-    "skreg.MLPClassifierCV": ["PR03"],
-    "skreg.MLPRegressorCV": ["PR03"],
-    "skreg.MLPEnsembleClassifier": ["PR08"],
-    "skreg.MLPEnsembleRegressor": ["PR08"],
-    "skreg.plotting.LossCurveDisplay.plot": ["RT03"],
-    "skreg.plotting.RegularizationPathDisplay.plot": ["RT03"],
-    "skreg.plotting.WeightDistributionDisplay.plot": ["RT03"],
-}
-
 
 def _errors(path, *, is_class):
     report = numpydoc_validate.validate(path)
@@ -107,32 +91,18 @@ def _errors(path, *, is_class):
     ]
 
 
-def _with_known_failures(paths):
-    return [
-        pytest.param(
-            path,
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"known: {', '.join(KNOWN_FAILURES[path])}"
-            ),
-        )
-        if path in KNOWN_FAILURES
-        else path
-        for path in paths
-    ]
-
-
 def test_the_public_api_is_collected():
     assert len(CLASSES) == 9  # six estimators, three displays
     assert "skreg.MLPRegressor.fit" in METHODS
     assert "skreg.plotting.LossCurveDisplay.from_estimator" in METHODS
 
 
-@pytest.mark.parametrize("path", _with_known_failures(CLASSES))
+@pytest.mark.parametrize("path", CLASSES)
 def test_class_docstring(path):
     assert _errors(path, is_class=True) == []
 
 
-@pytest.mark.parametrize("path", _with_known_failures(METHODS + FUNCTIONS))
+@pytest.mark.parametrize("path", METHODS + FUNCTIONS)
 def test_method_and_function_docstring(path):
     assert _errors(path, is_class=False) == []
 

@@ -2,7 +2,8 @@
 
 A penalty acts on the flat vector of penalized weights (the dense weight
 matrices only; biases and batch-norm parameters are never penalized) and
-carries its strength, ``alpha / S`` for the objective (the README's "Objective")::
+carries its strength, ``alpha / S`` for the objective (the user guide's "The
+objective" page, docs/user_guide/objective.rst)::
 
     J(W, b) = (1/S) sum_i s_i l_i + (alpha / S) R(W)
     R_l2 = 1/2 ||W||^2,  R_l1 = ||W||_1,

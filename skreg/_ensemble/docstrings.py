@@ -38,7 +38,7 @@ random_state : int, RandomState instance or None, default=None
     for any ``n_jobs``.
 
 verbose : int, default=0
-    joblib's progress messages while training the members."""
+    Verbosity of joblib's progress messages while training the members."""
 
 _ATTRIBUTES = """\
 estimators_ : list of estimators

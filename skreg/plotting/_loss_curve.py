@@ -156,6 +156,7 @@ class LossCurveDisplay:
         Returns
         -------
         self : LossCurveDisplay
+            The display, holding the artists, axes and figure it drew.
         """
         ax = get_axes(ax, type(self).__name__)
         loss = np.asarray(self.loss_curve, dtype=float)

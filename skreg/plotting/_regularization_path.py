@@ -238,6 +238,7 @@ default='auto'
         Returns
         -------
         self : RegularizationPathDisplay
+            The display, holding the artists, axes and figure it drew.
         """
         ax = get_axes(ax, type(self).__name__)
         alphas = np.asarray(self.alphas, dtype=float)

@@ -152,6 +152,7 @@ class WeightDistributionDisplay:
         Returns
         -------
         self : WeightDistributionDisplay
+            The display, holding the artists, axes and figure it drew.
         """
         ax = get_axes(ax, type(self).__name__)
         flat = [np.asarray(w, dtype=float).ravel() for w in self.weights]
