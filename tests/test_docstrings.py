@@ -181,10 +181,6 @@ def test_every_public_class_has_an_api_page():
     assert listed == set(CLASSES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DocLinkMixin is wired into the estimator bases after the restructure",
-)
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
 def test_html_repr_links_to_the_api_page(cls):
     from sklearn.utils import estimator_html_repr

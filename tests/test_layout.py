@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "skreg"
 
 # What each part of the package may import from skreg itself.
-_HELPERS = {"_sklearn_compat", "_validation", "_docstring", "_parallel"}
+_HELPERS = {"_sklearn_compat", "_validation", "_docstring", "_parallel", "_doc_link"}
 ALLOWED = {
     "_core": {"_core"},
     "_training": {"_core", "_training"},
@@ -23,6 +23,7 @@ ALLOWED = {
     "_validation": {"_sklearn_compat"},
     "_docstring": set(),
     "_parallel": set(),
+    "_doc_link": set(),
     "_mlp": {"_core", "_training", "_mlp"} | _HELPERS,
     "_cv": {"_core", "_mlp", "_cv"} | _HELPERS,
     "_ensemble": {"_mlp", "_ensemble"} | _HELPERS,

@@ -19,6 +19,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
 from .._core.architecture import hidden_sizes
+from .._doc_link import DocLinkMixin
 from .._parallel import map_fits
 from .._sklearn_compat import _fit_context
 from .._validation import (
@@ -37,7 +38,7 @@ from .select import select, summarize
 _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})
 
 
-class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
+class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the cross-validated MLPs. Do not use directly."""
 
     @property

@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils import check_random_state, get_tags
 
+from .._doc_link import DocLinkMixin
 from .._parallel import map_fits
 from .._sklearn_compat import HasMethods, Interval, _fit_context
 from .._validation import (
@@ -54,7 +55,7 @@ def _fit_member(estimator, X, y, sample_weight, rows):
     return estimator.fit(X, y, **fit_params)
 
 
-class BaseMLPEnsemble(BaseEstimator, metaclass=ABCMeta):
+class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the skreg ensembles. Do not use directly."""
 
     _parameter_constraints: dict = {

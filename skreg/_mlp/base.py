@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._core import build_network
 from .._core.architecture import hidden_sizes, per_layer_rates
 from .._core.penalties import PENALTIES
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from .._validation import (
     check_fit_sample_weight,
@@ -42,7 +43,7 @@ from .fitting import (
 PREDICT_CHUNK_ROWS = 4096
 
 
-class BaseMLP(FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for skreg's multilayer perceptrons. Do not use directly."""
 
     _parameter_constraints: dict = {
