@@ -17,10 +17,12 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils import check_random_state, get_tags
 
 from .._doc_link import DocLinkMixin
+from .._mlp.batching import fit_many
 from .._parallel import map_fits
 from .._sklearn_compat import HasMethods, Interval, _fit_context
 from .._validation import (
@@ -46,13 +48,12 @@ def _bootstrap_rows(rng: np.random.Generator, n_samples: int, strata) -> np.ndar
     return np.sort(rows)
 
 
-def _fit_member(estimator, X, y, sample_weight, rows):
-    """Fit one member on all rows, or on the bootstrap ``rows``."""
-    if rows is not None:
-        X, y = X[rows], y[rows]
-        sample_weight = None if sample_weight is None else sample_weight[rows]
-    fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
-    return estimator.fit(X, y, **fit_params)
+def _fit_members(members, X, y, sample_weight, rows):
+    """Fit members on their bootstrap ``rows`` (or on all rows), as one
+    batch where they can share one (``_mlp.batching.fit_many``)."""
+    every_row = np.arange(X.shape[0])
+    rows = [every_row if r is None else r for r in rows]
+    return fit_many(members, X, y, sample_weight, rows)
 
 
 class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
@@ -132,12 +133,18 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         y = self._validate_targets(y)
         sample_weight = check_fit_sample_weight(sample_weight, X)
         members, rows = self._members(X.shape[0], self._strata(y))
-        self.estimators_ = map_fits(
-            _fit_member,
-            [(member, X, y, sample_weight, r) for member, r in zip(members, rows)],
-            n_jobs=self.n_jobs,
-            verbose=self.verbose,
-        )
+        # One batch per joblib worker: the members split into n_jobs groups.
+        n_groups = min(len(members), effective_n_jobs(self.n_jobs))
+        groups = [range(g, len(members), n_groups) for g in range(n_groups)]
+        calls = [
+            ([members[i] for i in g], X, y, sample_weight, [rows[i] for i in g])
+            for g in groups
+        ]
+        fitted = map_fits(_fit_members, calls, n_jobs=self.n_jobs, verbose=self.verbose)
+        self.estimators_ = [None] * len(members)
+        for group, result in zip(groups, fitted):
+            for i, member in zip(group, result):
+                self.estimators_[i] = member
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)  # estimator is unchecked

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._training.batched import AdamSettings, ModelOutcome, ModelSpec, SGDSettings
+from .._training.batched import (
+    AdamSettings,
+    ModelOutcome,
+    ModelSpec,
+    SGDSettings,
+    train_batched,
+)
 from .._validation import make_rng
+from .base import BaseMLP
 from .fitting import (
     FitOutcome,
     FitStart,
@@ -92,4 +99,96 @@ def outcome_of(model: ModelOutcome) -> FitOutcome:
         best_validation_score=model.best_validation_score,
         best_loss=model.best_loss,
         best_epoch=model.best_epoch,
+    )
+
+
+# Parameters in which the models of one batch may differ.
+_PER_MODEL = frozenset(
+    {"alpha", "l1_ratio", "penalty", "random_state", "warm_start", "verbose"}
+)
+
+
+def fit_many(estimators, X, y, sample_weight, rows) -> list:
+    """Fit ``estimators[m]`` on ``X[rows[m]]`` (and ``y``, ``sample_weight``)
+    as ``estimators[m].fit`` would, training them as one batch.
+
+    Each estimator keeps its own ``alpha``, ``l1_ratio``, ``penalty``,
+    ``random_state`` and warm start; every other parameter must agree, the
+    solver must be stochastic and all models must encode the targets alike
+    (a classifier's training rows missing a class has fewer outputs).
+    Otherwise the estimators are fitted one after another. Returns the
+    fitted estimators (the same objects).
+    """
+    take = [
+        (X[r], y[r], None if sample_weight is None else sample_weight[r]) for r in rows
+    ]
+    if not _can_share_a_batch(estimators):
+        return [est.fit(*data) for est, data in zip(estimators, take)]
+    starts = [
+        est._start_fit(*data, incremental=False) for est, data in zip(estimators, take)
+    ]
+    Y = estimators[0]._encode_fitted_targets(y)
+    if not all(
+        est._encode_fitted_targets(y).shape == Y.shape and np.array_equal(Y[r], start.Y)
+        for est, start, r in zip(estimators, starts, rows)
+    ):
+        return [_fit_one(est, data) for est, data in zip(estimators, take)]
+    models = [
+        batched_model(
+            start,
+            est._stochastic_problem(start),
+            np.asarray(r),
+            best_loss=est._previous_best_loss(),
+            t=est.t_,
+        )
+        for est, start, r in zip(estimators, starts, rows)
+    ]
+    first = starts[0]
+    config = first.config
+    outcomes = train_batched(
+        first.network,
+        X,
+        Y.astype(first.X.dtype, copy=False),
+        models,
+        optimizer=optimizer_settings(config),
+        max_iter=config.max_iter,
+        tol=config.tol,
+        n_iter_no_change=config.n_iter_no_change,
+        batch_size=config.batch_size,
+        shuffle=config.shuffle,
+    )
+    for est, start, outcome in zip(estimators, starts, outcomes):
+        start.network.load_state(outcome.state)
+        est._end_fit(start, outcome_of(outcome))
+    return list(estimators)
+
+
+def _fit_one(estimator, data):
+    X, y, sample_weight = data
+    fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    return estimator.fit(X, y, **fit_params)
+
+
+def _can_share_a_batch(estimators) -> bool:
+    kind = type(estimators[0]) if estimators else None
+    if kind is None or not issubclass(kind, BaseMLP):
+        return False
+    if estimators[0].solver not in ("adam", "sgd"):
+        return False
+
+    def shared(est):
+        return {
+            k: v for k, v in est.get_params(deep=False).items() if k not in _PER_MODEL
+        }
+
+    reference = shared(estimators[0])
+    return all(
+        type(est) is kind and _same(shared(est), reference) for est in estimators
+    )
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        np.array_equal(np.asarray(a[k], dtype=object), np.asarray(b[k], dtype=object))
+        for k in a
     )
