@@ -1,5 +1,6 @@
 """With no hidden layer, skreg's MLPs are GLMs and must match scikit-learn's
-exact linear solvers (DESIGN.md section 2):
+exact linear solvers (the linear special cases on the user guide's objective
+page):
 
 - penalty='l2', squared_error   ==  Ridge(alpha=alpha)
 - penalty='l1', squared_error   ==  Lasso(alpha=alpha / n)

@@ -1,6 +1,6 @@
 """Dropout, batch normalization and input noise, layer by layer and in the estimators.
 
-The contract is DESIGN.md section 4: per hidden layer
+The contract (the user guide's regularization layers page): per hidden layer
 ``Dense -> [BatchNorm] -> activation -> [Dropout]``, optional Gaussian noise on
 the inputs; dropout is inverted (identity at predict time), batch norm uses
 batch statistics in training and running statistics (updated with a momentum)

@@ -1,4 +1,4 @@
-"""Exact sparsity and feature selection (issue 4, DESIGN.md section 3).
+"""Exact sparsity and feature selection (exact zeros from proximal steps).
 
 1. Linear special cases, full batch, fitted to convergence (FISTA behind
    ``solver='lbfgs'``): ``penalty='l1'`` == ``Lasso(alpha / n)``,
