@@ -142,14 +142,21 @@ model.fit(X_train, y_train)
 numeric_only = ColumnTransformer([("num", preprocess.transformers[0][1], numeric)])
 baseline = with_scaled_target(make_pipeline(numeric_only, MLPRegressor(**network)))
 baseline.fit(X_train, y_train)
-
-fitted = model.regressor_
-names = fitted[0].get_feature_names_out()
-importances = fitted[-1].feature_importances_
 print(
     f"test R^2: all columns {model.score(X_test, y_test):.3f}, "
     f"numeric columns only {baseline.score(X_test, y_test):.3f}"
 )
+
+# %%
+# In a notebook (and in this gallery) the fitted model shows as a diagram;
+# each step's "?" links to its API page, skreg's network included.
+model  # noqa: B018 (a notebook or the gallery displays it)
+
+# %%
+# The encoded columns the group penalty kept.
+fitted = model.regressor_
+names = fitted[0].get_feature_names_out()
+importances = fitted[-1].feature_importances_
 print(
     f"encoded columns kept: {fitted[-1].n_features_selected_} of {len(names)}; "
     f"dropped (row exactly 0.0): {', '.join(names[importances == 0]) or 'none'}"
