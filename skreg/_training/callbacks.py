@@ -1,8 +1,10 @@
-"""Epoch records and the monitors that decide when training stops improving.
+"""Epoch records, the monitors that decide when training stops improving,
+and the divergence rule.
 
 A monitor reads the latest epoch record and updates its count of epochs
 without improvement; the loop compares that count with ``n_iter_no_change``.
-No control flow by exceptions.
+The divergence check reads the same record and says whether (and why) the fit
+has diverged. No control flow by exceptions.
 """
 
 from __future__ import annotations
@@ -23,6 +25,61 @@ class EpochRecord:
     elapsed: float = 0.0
 
 
+#: A loss this many times its reference means the fit has diverged.
+GROWTH_LIMIT = 1e4
+
+
+class DivergenceCheck:
+    """The divergence rule, the same for every solver and both estimators.
+
+    A fit has diverged when, after an epoch,
+
+    1. the loss or a parameter is not finite (nan or inf), or
+    2. the loss is more than ``growth_limit`` (``1e4``) times its reference:
+       the larger of the loss at the weights the run started from and the
+       loss of the run's first epoch.
+
+    Why this rule: a step size far too large for the data makes the loss grow
+    geometrically while staying finite for many epochs (a classifier with
+    ``solver='sgd'``, ``learning_rate_init=1e3`` on standardized wine times
+    1e3: 4e6, 6e18, 2e31, ... up to 1e119 in 30 epochs, predicting one
+    class), so a test for non-finite values alone lets it end as a silent,
+    useless model. Ordinary training, also with dropout, noisy minibatches
+    and an oscillating too-large step, stays within a few times its starting
+    loss. The reference includes the first epoch so that a loss that starts
+    tiny (a warm start from a fitted model, whose first steps with a fresh
+    optimizer may raise it a lot in relative terms) is not a false alarm, and
+    the starting loss so that a first epoch that already dropped far is not
+    one either. The loss is the training objective ``J`` (data term plus
+    penalty), so weights that grow without bound also count. A reference of
+    zero (an exact fit) leaves only the finiteness test. For the full-batch
+    solvers the final value plays the first epoch: their line search and
+    backtracking only accept decreases, so there only the finiteness test
+    can fire.
+    """
+
+    def __init__(self, start_loss: float | None = None, growth_limit=GROWTH_LIMIT):
+        self.start_loss = start_loss
+        self.first_loss: float | None = None
+        self.growth_limit = growth_limit
+
+    def __call__(self, loss: float, theta: np.ndarray) -> str | None:
+        """``None``, or why the fit has diverged (a phrase for a message)."""
+        if not np.isfinite(loss):
+            return "the loss became non-finite (nan or inf)"
+        if not np.isfinite(theta).all():
+            return "the parameters became non-finite (nan or inf)"
+        if self.first_loss is None:
+            self.first_loss = loss
+        reference = max(self.first_loss, self.start_loss or 0.0)
+        if reference > 0.0 and loss > self.growth_limit * reference:
+            return (
+                f"the loss grew to {loss:.3g}, more than {self.growth_limit:g} "
+                f"times its value at the start ({reference:.3g})"
+            )
+        return None
+
+
 class LossMonitor:
     """scikit-learn's rule without early stopping: the training loss must drop
     by more than ``tol`` below its best value."""
@@ -39,6 +96,9 @@ class LossMonitor:
             self.no_improvement_count = 0
         if record.loss < self.best_loss:
             self.best_loss = record.loss
+
+    def mark_diverged(self, record: EpochRecord) -> None:
+        """A diverged epoch is recorded but not monitored."""
 
     def message(self, n_iter_no_change) -> str:
         return (
@@ -71,6 +131,11 @@ class ValidationMonitor:
             self.best_score = score
             self.best_state = network.state()
             self.best_epoch = record.epoch
+
+    def mark_diverged(self, record: EpochRecord) -> None:
+        """A diverged epoch is not scored (its weights are discarded): its
+        validation score is nan, as in scikit-learn's MLP."""
+        record.validation_score = float("nan")
 
     def message(self, n_iter_no_change) -> str:
         return (

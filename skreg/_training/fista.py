@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .callbacks import DivergenceCheck
 from .full_batch import FullBatchResult, SmoothObjective
 
 
@@ -30,15 +31,16 @@ def fit_fista(
 ) -> FullBatchResult:
     """Minimize ``J`` over all parameters; see the module docstring."""
     f = SmoothObjective(network, penalty, X, y, sample_weight)
+    x0 = network.theta.astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        x, F, n_iter, status = _fista(
-            f, network.theta.astype(np.float64), max_iter, max_fun, tol
-        )
+        x, F, n_iter, status = _fista(f, x0, max_iter, max_fun, tol)
+        start = f.start_value + f.nonsmooth_value(x0)
     network.theta[...] = x
-    if not (np.isfinite(F) and np.isfinite(network.theta).all()):
+    reason = DivergenceCheck(start)(float(F), network.theta)
+    if reason is not None:
         status = "diverged"
     message = f"{status} after {n_iter} iterations and {f.n_calls} evaluations"
-    return FullBatchResult(n_iter, float(F), status, message)
+    return FullBatchResult(n_iter, float(F), status, message, reason=reason or "")
 
 
 def _fista(f: SmoothObjective, x: np.ndarray, max_iter, max_fun, tol):

@@ -13,6 +13,7 @@ class FullBatchResult:
     loss: float
     status: str  # 'converged', 'max_iter' or 'diverged'
     message: str
+    reason: str = ""  # why it diverged (see callbacks.DivergenceCheck)
 
 
 class SmoothObjective:
@@ -29,6 +30,7 @@ class SmoothObjective:
         self.S = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         self.n_pen = network.n_penalized
         self.n_calls = 0
+        self.start_value: float | None = None  # the smooth part at the start
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         self.n_calls += 1
@@ -38,7 +40,10 @@ class SmoothObjective:
         w = net.theta[: self.n_pen]
         grad = net.grad.astype(np.float64)
         self.penalty.add_smooth_grad(w, grad[: self.n_pen])
-        return data / self.S + self.penalty.smooth_value(w), grad
+        value = data / self.S + self.penalty.smooth_value(w)
+        if self.n_calls == 1:
+            self.start_value = value
+        return value, grad
 
     def nonsmooth_value(self, theta: np.ndarray) -> float:
         w = theta[: self.n_pen]

@@ -6,6 +6,7 @@ import numpy as np
 import scipy.optimize
 
 from .blas import scipy_blas_single_thread
+from .callbacks import DivergenceCheck
 from .full_batch import FullBatchResult, SmoothObjective
 
 
@@ -45,10 +46,13 @@ def fit_lbfgs(
         )
     network.theta[...] = res.x
     loss = float(res.fun)
-    if not (np.isfinite(loss) and np.isfinite(network.theta).all()):
+    reason = DivergenceCheck(objective.start_value)(loss, network.theta)
+    if reason is not None:
         status = "diverged"
     elif res.status == 0:
         status = "converged"
     else:
         status = "max_iter"
-    return FullBatchResult(int(res.nit), loss, status, str(res.message))
+    return FullBatchResult(
+        int(res.nit), loss, status, str(res.message), reason=reason or ""
+    )

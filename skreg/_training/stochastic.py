@@ -9,7 +9,7 @@ import numpy as np
 
 from .._core.layers import Workspace
 from .batches import batch_bounds
-from .callbacks import EpochRecord
+from .callbacks import DivergenceCheck, EpochRecord
 from .progress import make_reporter
 
 
@@ -19,11 +19,13 @@ class TrainResult:
 
     ``status`` is one of ``'converged'`` (the monitor stopped training),
     ``'max_iter'``, ``'incremental'`` (one epoch of ``partial_fit``),
-    ``'diverged'`` (non-finite loss or parameters) or ``'interrupted'``.
+    ``'diverged'`` (see :class:`~skreg._training.callbacks.DivergenceCheck`;
+    ``reason`` says why) or ``'interrupted'``.
     """
 
     status: str
     records: list[EpochRecord] = field(default_factory=list)
+    reason: str = ""
 
     @property
     def n_epochs(self) -> int:
@@ -35,8 +37,10 @@ class StochasticRun:
 
     The network, the optimizer and its state, the penalty (with strength
     ``alpha / S``), the random generator (shuffling, dropout masks, noise) and
-    ``t``, the number of samples seen. Nothing here is kept on an estimator
-    after ``fit``; ``partial_fit`` keeps one run alive between calls.
+    ``t``, the number of samples seen, and the divergence check (whose
+    reference is the loss at the run's starting weights, measured on its first
+    minibatch). Nothing here is kept on an estimator after ``fit``;
+    ``partial_fit`` keeps one run alive between calls.
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class StochasticRun:
         self.shuffle = shuffle
         self.merge_singleton = merge_singleton
         self.t = 0
+        self.divergence = DivergenceCheck()
         self._X = None
         self._y = None
 
@@ -93,7 +98,11 @@ class StochasticRun:
                     swb = sample_weight[idx]
             weight = stop - start if swb is None else float(swb.sum())
             scale = 1.0 / weight if weight > 0 else 0.0
-            total += net.loss_and_gradient(Xb, yb, swb, scale, self.rng)
+            batch_sum = net.loss_and_gradient(Xb, yb, swb, scale, self.rng)
+            if self.divergence.start_loss is None and weight > 0:
+                # J at the starting weights, estimated on the first minibatch
+                self.divergence.start_loss = batch_sum * scale + pen.value(w)
+            total += batch_sum
             pen.add_smooth_grad(w, gw)
             opt.step(params, grads)
             if not pen.smooth:
@@ -118,7 +127,8 @@ def train_epochs(
     verbose: int = 0,
     first_epoch: int = 1,
 ) -> TrainResult:
-    """Run epochs until the monitor stops training, ``max_iter`` or divergence.
+    """Run epochs until the monitor stops training, ``max_iter`` or divergence
+    (the rule of :class:`~skreg._training.callbacks.DivergenceCheck`).
 
     After each epoch: record the objective, let ``monitor`` update its count
     of epochs without improvement (and score the validation set if it is an
@@ -136,26 +146,19 @@ def train_epochs(
             data_sum = run.run_epoch(X, y, sample_weight)
             run.t += n
             record = EpochRecord(epoch, run.objective(data_sum, total_weight))
-            if not (np.isfinite(record.loss) and np.isfinite(run.network.theta).all()):
+            reason = run.divergence(record.loss, run.network.theta)
+            if reason is not None:
+                monitor.mark_diverged(record)
                 result.records.append(record)
-                result.status = "diverged"
+                result.status, result.reason = "diverged", reason
                 break
             completed = run.network.state()
             monitor.update(record, run.network)
             record.elapsed = time.perf_counter() - start
             result.records.append(record)
-            if reporter is not None:
-                reporter.update(record)
-            run.optimizer.iteration_ends(run.t)
-            if monitor.no_improvement_count > n_iter_no_change:
-                message = monitor.message(n_iter_no_change)
-                stop, note = run.optimizer.trigger_stopping(message)
-                if reporter is not None:
-                    reporter.message(note)
-                if stop:
-                    result.status = "converged"
-                    break
-                monitor.no_improvement_count = 0
+            if _stops(run, monitor, n_iter_no_change, reporter, record):
+                result.status = "converged"
+                break
             if incremental:
                 result.status = "incremental"
                 break
@@ -166,3 +169,19 @@ def train_epochs(
         if reporter is not None:
             reporter.close()
     return result
+
+
+def _stops(run, monitor, n_iter_no_change, reporter, record) -> bool:
+    """Report the epoch, update the learning-rate schedule, and decide
+    whether ``n_iter_no_change`` epochs without improvement end training."""
+    if reporter is not None:
+        reporter.update(record)
+    run.optimizer.iteration_ends(run.t)
+    if monitor.no_improvement_count <= n_iter_no_change:
+        return False
+    stop, note = run.optimizer.trigger_stopping(monitor.message(n_iter_no_change))
+    if reporter is not None:
+        reporter.message(note)
+    if not stop:
+        monitor.no_improvement_count = 0
+    return stop
