@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .blas import limit_training_threads, network_widths
 from .callbacks import DivergenceCheck
 from .full_batch import FullBatchResult, SmoothObjective
 
@@ -32,7 +33,8 @@ def fit_fista(
     """Minimize ``J`` over all parameters; see the module docstring."""
     f = SmoothObjective(network, penalty, X, y, sample_weight)
     x0 = network.theta.astype(np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
+    threads = limit_training_threads(X.shape[0], network_widths(network), X.dtype)
+    with np.errstate(over="ignore", invalid="ignore"), threads:
         x, F, n_iter, status = _fista(f, x0, max_iter, max_fun, tol)
         start = f.start_value + f.nonsmooth_value(x0)
     network.theta[...] = x

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
-from .blas import scipy_blas_single_thread
+from .blas import limit_training_threads, network_widths, scipy_blas_single_thread
 from .callbacks import DivergenceCheck
 from .full_batch import FullBatchResult, SmoothObjective
 
@@ -31,7 +31,12 @@ def fit_lbfgs(
     if not penalty.smooth:
         raise ValueError(f"L-BFGS needs a smooth penalty, got {penalty.name!r}.")
     objective = SmoothObjective(network, penalty, X, y, sample_weight)
-    with np.errstate(over="ignore", invalid="ignore"), scipy_blas_single_thread():
+    threads = limit_training_threads(X.shape[0], network_widths(network), X.dtype)
+    with (
+        np.errstate(over="ignore", invalid="ignore"),
+        threads,
+        scipy_blas_single_thread(),
+    ):
         res = scipy.optimize.minimize(
             objective,
             network.theta.astype(np.float64),

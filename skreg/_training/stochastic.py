@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core.layers import Workspace
 from .batches import batch_bounds
+from .blas import limit_training_threads, network_widths
 from .callbacks import DivergenceCheck, EpochRecord
 from .progress import make_reporter
 
@@ -133,7 +134,8 @@ def train_epochs(
     After each epoch: record the objective, let ``monitor`` update its count
     of epochs without improvement (and score the validation set if it is an
     early-stopping monitor), update the learning-rate schedule, and stop when
-    the count exceeds ``n_iter_no_change`` and the optimizer agrees.
+    the count exceeds ``n_iter_no_change`` and the optimizer agrees. BLAS
+    threads follow :func:`~skreg._training.blas.training_threads`.
     """
     n = X.shape[0]
     total_weight = float(n if sample_weight is None else sample_weight.sum())
@@ -141,27 +143,29 @@ def train_epochs(
     start = time.perf_counter()
     reporter = make_reporter(verbose, 1 if incremental else max_iter)
     completed = run.network.state()  # restored if Ctrl-C lands mid-epoch
+    widths = network_widths(run.network)
     try:
-        for epoch in range(first_epoch, first_epoch + max_iter):
-            data_sum = run.run_epoch(X, y, sample_weight)
-            run.t += n
-            record = EpochRecord(epoch, run.objective(data_sum, total_weight))
-            reason = run.divergence(record.loss, run.network.theta)
-            if reason is not None:
-                monitor.mark_diverged(record)
+        with limit_training_threads(min(run.batch_size, n), widths, X.dtype):
+            for epoch in range(first_epoch, first_epoch + max_iter):
+                data_sum = run.run_epoch(X, y, sample_weight)
+                run.t += n
+                record = EpochRecord(epoch, run.objective(data_sum, total_weight))
+                reason = run.divergence(record.loss, run.network.theta)
+                if reason is not None:
+                    monitor.mark_diverged(record)
+                    result.records.append(record)
+                    result.status, result.reason = "diverged", reason
+                    break
+                completed = run.network.state()
+                monitor.update(record, run.network)
+                record.elapsed = time.perf_counter() - start
                 result.records.append(record)
-                result.status, result.reason = "diverged", reason
-                break
-            completed = run.network.state()
-            monitor.update(record, run.network)
-            record.elapsed = time.perf_counter() - start
-            result.records.append(record)
-            if _stops(run, monitor, n_iter_no_change, reporter, record):
-                result.status = "converged"
-                break
-            if incremental:
-                result.status = "incremental"
-                break
+                if _stops(run, monitor, n_iter_no_change, reporter, record):
+                    result.status = "converged"
+                    break
+                if incremental:
+                    result.status = "incremental"
+                    break
     except KeyboardInterrupt:
         run.network.load_state(completed)
         result.status = "interrupted"
