@@ -123,7 +123,13 @@ class StackedDense(StackedLayer):
         if not need_dx:
             return None
         dx = self._dx.get(dout.shape[0], n_rows)
-        return np.matmul(dout, self.W[models].transpose(0, 2, 1), out=dx)
+        W_t = self.W[models].transpose(0, 2, 1)
+        if self.n_out == 1:
+            # A one-column output: the product is an outer product, which
+            # BLAS (gemm with k = 1) computes as the plain products. One
+            # broadcast multiplication gives the same numbers in one pass.
+            return np.multiply(dout, W_t, out=dx)
+        return np.matmul(dout, W_t, out=dx)
 
 
 class StackedActivation(StackedLayer):

@@ -34,8 +34,8 @@ def _weighted_sums(per_sample: np.ndarray, sample_weight) -> np.ndarray:
 
 
 def _scale_rows(G: np.ndarray, sample_weight, scale) -> np.ndarray:
-    if np.ndim(scale):
-        scale = scale[:, :, None] if sample_weight is None else scale
+    if isinstance(scale, np.ndarray) and sample_weight is None:
+        scale = scale[:, :, None]
     if sample_weight is None:
         G *= scale
     else:

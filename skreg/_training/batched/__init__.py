@@ -16,10 +16,12 @@ the input noise and the dropout masks in layer order), every operation is the
 single code's per model, and its own monitor decides when it stops. In
 float64 the weights are bit-identical (``tests/test_batched.py``).
 
-Memory: a step holds every model's activations for one minibatch and every
-model's optimizer state. When the estimate for the whole stack exceeds
-``memory_budget`` (default :data:`STACK_BYTES_BUDGET`), the models are split
-into chunks trained one after another, which changes no model's numbers.
+Memory (:mod:`.memory`): a minibatch step trains as many models as keep its
+working set within ``STEP_CACHE_BYTES``; a stack holds every model's
+parameters and optimizer state. When the estimate for the whole stack
+exceeds ``memory_budget`` (default ``STACK_BYTES_BUDGET``), the models are
+split into chunks trained one after another, which changes no model's
+numbers.
 """
 
 from __future__ import annotations
@@ -32,43 +34,29 @@ import scipy.sparse as sp
 from ..._core.network import Network
 from ..._core.stacked import StackedNetwork
 from .engine import BatchedRun, batch_rows
+from .memory import (
+    STACK_BYTES_BUDGET,
+    STEP_CACHE_BYTES,
+    chunk_rows,
+    models_per_chunk,
+    stack_bytes,
+)
 from .optimizers import AdamSettings, SGDSettings
-from .predict import chunk_rows, predict_rows, predict_shared
+from .predict import predict_rows, predict_shared
 from .specs import ModelOutcome, ModelSpec
 
 __all__ = [
     "STACK_BYTES_BUDGET",
+    "STEP_CACHE_BYTES",
     "AdamSettings",
     "ModelOutcome",
     "ModelSpec",
     "SGDSettings",
     "models_per_chunk",
     "predict_batched",
+    "stack_bytes",
     "train_batched",
 ]
-
-#: Bytes a stack may use for its models' minibatch activations and optimizer
-#: state; above it the models train in chunks, one chunk after another.
-STACK_BYTES_BUDGET = 256 * 2**20
-
-# Per-parameter arrays a model carries in the stack: theta, grad, penalty
-# scratch, the end-of-epoch snapshot and up to four optimizer arrays (Adam).
-_STATE_ARRAYS = 8
-
-
-def models_per_chunk(
-    template: Network, batch_size: int, n_rows: int, memory_budget: int
-) -> int:
-    """How many models fit in ``memory_budget`` bytes when each trains on
-    ``n_rows`` rows with batches of ``batch_size`` rows (at least one)."""
-    net = StackedNetwork(template, 0)
-    itemsize = net.dtype.itemsize
-    per_model = (
-        net.row_bytes() * batch_size
-        + _STATE_ARRAYS * net.n_params * itemsize
-        + n_rows * (np.dtype(np.intp).itemsize + itemsize)
-    )
-    return max(1, int(memory_budget // per_model))
 
 
 def train_batched(
@@ -109,7 +97,7 @@ def train_batched(
     shuffle : bool
         Reshuffle each model's rows at every epoch (its own generator).
     memory_budget : int
-        Bytes per stack (:func:`models_per_chunk`); more models train in
+        Bytes per stack (``memory.models_per_chunk``); more models train in
         chunks one after another.
 
     Returns
@@ -143,7 +131,6 @@ def train_batched(
                 batch_size=batch_size,
                 shuffle=shuffle,
                 n_iter_no_change=n_iter_no_change,
-                memory_budget=memory_budget,
             )
             for i, outcome in zip(chunk, run.train(max_iter)):
                 outcomes[i] = outcome
@@ -180,7 +167,7 @@ def predict_batched(
             net = StackedNetwork(template, stop - start)
             for m in range(start, stop):
                 net.load_model_state(m - start, states[m])
-            chunk = chunk_rows(net, stop - start, memory_budget)
+            chunk = chunk_rows(net, stop - start)
             models = slice(0, stop - start)
             if rows is None:
                 out[start:stop] = predict_shared(net, X, models, chunk)

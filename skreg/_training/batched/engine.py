@@ -23,7 +23,8 @@ from ..._core.stacked import StackedNetwork
 from ..._core.stacked_penalties import StackedPenalty
 from ..batches import batch_bounds
 from ..callbacks import DivergenceCheck, EpochRecord, LossMonitor, ValidationMonitor
-from .predict import chunk_rows, predict_rows
+from .memory import chunk_rows, models_per_step
+from .predict import predict_rows
 from .specs import ModelOutcome, ModelSpec
 
 
@@ -49,19 +50,15 @@ class _Model:
         )
         self.bounds = batch_bounds(self.n, batch_rows(batch_size, self.n), merge)
         self.validating = spec.validation_rows is not None
-        if not self.validating:
-            self.monitor = LossMonitor(tol, spec.best_loss)
-        elif spec.validation_loss:
-            self.monitor = ValidationMonitor(
-                lambda model: model.score, tol, loss=lambda model: model.val_loss
-            )
-        else:
+        if self.validating:
             self.monitor = ValidationMonitor(lambda model: model.score, tol)
+        else:
+            self.monitor = LossMonitor(tol, spec.best_loss)
         self.divergence = DivergenceCheck()
         self.records: list[EpochRecord] = []
         self.t = int(spec.t)
         self.status, self.message, self.reason = "max_iter", "", ""
-        self.score, self.val_loss = -np.inf, np.nan
+        self.score = -np.inf
         self.final_state = None
         self.run = None  # the BatchedRun holding the model, for ``state``
         self.row = index
@@ -109,12 +106,10 @@ class BatchedRun:
         batch_size,
         shuffle,
         n_iter_no_change,
-        memory_budget,
     ):
         self.X, self.Y = X, Y
         self.shuffle = shuffle
         self.n_iter_no_change = n_iter_no_change
-        self.memory_budget = memory_budget
         net = self.net = StackedNetwork(template, len(specs))
         merge = net.min_batch_rows > 1
         self.models = [
@@ -144,12 +139,14 @@ class BatchedRun:
         self._n_without_start = len(self.models)
         self._Xb = _Gather()
         self._Yb = _Gather()
+        self.models_per_step = models_per_step(net, batch_rows(batch_size, n_max))
         self._schedule = self._make_schedule()
 
     # -- schedule ------------------------------------------------------------
-    def _make_schedule(self) -> list[tuple[int, int, int, int]]:
-        """``(a, b, start, stop)``: the models ``a:b`` share the batch span
-        ``start:stop`` of their permuted rows at that step."""
+    def _make_schedule(self) -> list[_Step]:
+        """The steps of an epoch: the models ``a:b`` share the batch span
+        ``lo:hi`` of their permuted rows at that step (at most
+        ``models_per_step`` models per step)."""
         keys = [(m.sample_weight is not None, m.bounds) for m in self.models]
         schedule = []
         for k in range(max(len(bounds) for _, bounds in keys)):
@@ -160,7 +157,9 @@ class BatchedRun:
                 while b < len(keys) and _step_key(keys[b], k) == key:
                     b += 1
                 if key[1] is not None:
-                    schedule.append((a, b, *key[1]))
+                    for lo in range(a, b, self.models_per_step):
+                        hi = min(lo + self.models_per_step, b)
+                        schedule.append(_Step(self, slice(lo, hi), *key[1]))
                 a = b
         return schedule
 
@@ -186,8 +185,8 @@ class BatchedRun:
                 if self.shuffle:
                     self._fill_order(lambda model: model.spec.rng.permutation(model.n))
                 data_sum = np.zeros(len(self.models))
-                for a, b, lo, hi in self._schedule:
-                    self._step(slice(a, b), lo, hi, data_sum)
+                for step in self._schedule:
+                    self._step(step, data_sum)
                 self._end_epoch(epoch, data_sum, start)
                 finished += self._compact()
                 completed = self._snapshot()
@@ -205,52 +204,61 @@ class BatchedRun:
             return self._Xb.take(self.X, idx)
         return [self.X[rows] for rows in idx]  # scipy sparse: one CSR per model
 
-    def _step(self, models: slice, lo: int, hi: int, data_sum: np.ndarray) -> None:
-        net, opt, pen = self.net, self.optimizer, self.penalty
-        idx = self.perm[models, lo:hi]
+    def _step(self, step: _Step, data_sum: np.ndarray) -> None:
+        """One minibatch step of the models ``step.models``."""
+        net, opt, models = self.net, self.optimizer, step.models
+        idx = self.perm[models, step.lo : step.hi]
         Xb, Yb = self._gather(idx), self._Yb.take(self.Y, idx)
-        if self.models[models.start].sample_weight is None:
-            sw, scale = None, 1.0 / (hi - lo)
-            scales = np.full(hi - lo, scale)
-        else:
-            sw = self.sw_perm[models, lo:hi]
+        if step.weighted:
+            sw = self.sw_perm[models, step.lo : step.hi]
             weight = sw.sum(axis=1).astype(np.float64)
             scales = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0)
             scale = scales[:, None].astype(net.dtype)
-        rngs = [m.spec.rng for m in self.models[models]]
-        losses = net.loss_and_gradient(Xb, Yb, sw, scale, models, rngs)
+        else:
+            sw, scale = None, 1.0 / (step.hi - step.lo)
+            scales = None
+        losses = net.loss_and_gradient(Xb, Yb, sw, scale, models, step.rngs)
         data_sum[models] += losses
-        n_pen = net.n_penalized
-        w, gw = net.theta[models, :n_pen], net.grad[models, :n_pen]
+        w, gw = (
+            net.theta[models, : net.n_penalized],
+            net.grad[models, : net.n_penalized],
+        )
         if self._n_without_start:
-            self._start_losses(models, losses, scales, w)
-        pen.add_smooth_grad(w, gw, models)
+            self._start_losses(step, losses, scale if scales is None else scales, w)
+        penalty = step.penalty
+        penalty.add_smooth_grad(w, gw)
         opt.step(net.theta, net.grad, models)
-        if pen.has_prox(models):
-            step = opt.step_size(models, n_pen)
-            pen.prox(w, step, models, opt.per_coordinate)
+        if penalty.has_prox:
+            size = opt.step_size(models, net.n_penalized)
+            penalty.prox(w, size, opt.per_coordinate)
 
-    def _start_losses(self, models: slice, losses, scales, w) -> None:
+    def _start_losses(self, step: _Step, losses, scales, w) -> None:
         """The divergence reference of models at their first step: ``J`` at
-        the starting weights, estimated on that minibatch (the single run's)."""
-        for g, model in enumerate(self.models[models]):
+        the starting weights, estimated on that minibatch (the single run's).
+        ``scales`` is the batch's scale (a float) or one per model."""
+        for g, model in enumerate(self.models[step.models]):
             check = model.divergence
-            if check.start_loss is None and scales[g] > 0:
-                batch_sum, scale = float(losses[g]), float(scales[g])
+            scale = float(scales if np.ndim(scales) == 0 else scales[g])
+            if check.start_loss is None and scale > 0:
+                batch_sum = float(losses[g])
                 check.start_loss = batch_sum * scale + self.penalty.value(
                     model.row, w[g]
                 )
                 self._n_without_start -= 1
 
     def _end_epoch(self, epoch: int, data_sum: np.ndarray, start: float) -> None:
-        net, n_pen = self.net, self.net.n_penalized
+        net = self.net
+        penalties = self.penalty.values(net.theta[:, : net.n_penalized])
+        finite = np.isfinite(net.theta).all(axis=1)
         running = []
         for model in self.models:
             model.t += model.n
-            w = net.theta[model.row, :n_pen]
             loss = float(data_sum[model.row] / model.total_weight)
-            record = EpochRecord(epoch, loss + self.penalty.value(model.row, w))
-            reason = model.divergence(record.loss, net.theta[model.row])
+            record = EpochRecord(epoch, loss + float(penalties[model.row]))
+            # The stack's finiteness test ran once for all rows: the check
+            # sees a model's parameters only when they are not all finite.
+            theta = _FINITE if finite[model.row] else net.theta[model.row]
+            reason = model.divergence(record.loss, theta)
             if reason is None:
                 running.append((model, record))
             else:
@@ -277,16 +285,16 @@ class BatchedRun:
         """Each validating model's score on its own validation rows."""
         if not models:
             return
-        a, b = models[0].row, models[-1].row + 1
-        rows = [m.spec.validation_rows for m in self.models[a:b]]
-        chunk = chunk_rows(self.net, b - a, self.memory_budget)
-        raws = predict_rows(self.net, self.X, rows, slice(a, b), chunk, link=False)
-        loss = self.net.loss.single
+        preds = {}
+        first, last = models[0].row, models[-1].row + 1
+        for a in range(first, last, self.models_per_step):
+            b = min(a + self.models_per_step, last)
+            rows = [m.spec.validation_rows for m in self.models[a:b]]
+            chunk = chunk_rows(self.net, b - a)
+            part = predict_rows(self.net, self.X, rows, slice(a, b), chunk)
+            preds.update(zip(range(a, b), part))
         for model in models:
-            raw = raws[model.row - a]
-            if model.spec.validation_loss:
-                model.val_loss = _held_out_loss(model.spec, loss, self.Y, raw)
-            pred = loss.link(raw)
+            pred = preds[model.row]
             finite = np.isfinite(pred).all()
             model.score = model.spec.validation_score(pred) if finite else -np.inf
 
@@ -320,17 +328,19 @@ class BatchedRun:
         self.net.restore(snapshot)
 
 
-def _held_out_loss(spec: ModelSpec, loss, Y: np.ndarray, raw: np.ndarray) -> float:
-    """``callbacks.held_out_loss`` from the raw outputs on the validation
-    rows: the same 4096-row chunks, the same sums."""
-    rows, sw = spec.validation_rows, spec.validation_sample_weight
-    total = float(len(rows) if sw is None else sw.sum())
-    value = 0.0
-    for start in range(0, len(rows), 4096):
-        part = slice(start, start + 4096)
-        weights = None if sw is None else sw[part]
-        value += loss.value(Y[rows[part]], raw[part], weights)
-    return value / total
+_FINITE = np.zeros(0)  # stands in for parameters known to be finite
+
+
+class _Step:
+    """One step of an epoch's schedule: the models ``models`` (a contiguous
+    range of the stack) train on the span ``lo:hi`` of their permuted rows.
+    What depends only on the models is looked up once per schedule."""
+
+    def __init__(self, run: BatchedRun, models: slice, lo: int, hi: int):
+        self.models, self.lo, self.hi = models, lo, hi
+        self.weighted = run.models[models.start].sample_weight is not None
+        self.rngs = [m.spec.rng for m in run.models[models]]
+        self.penalty = run.penalty.coefficients(models)
 
 
 def _step_key(key, k: int):
@@ -350,4 +360,6 @@ class _Gather:
         if self._buf.size < size or self._buf.dtype != A.dtype:
             self._buf = np.empty(size, dtype=A.dtype)
         out = self._buf[:size].reshape(*idx.shape, A.shape[1])
-        return np.take(A, idx, axis=0, out=out)
+        # mode="clip" writes straight into ``out`` (the default "raise" mode
+        # buffers it); the engine checked every index on the way in.
+        return A.take(idx, axis=0, out=out, mode="clip")

@@ -99,7 +99,7 @@ class StackedAdam(_StackedOptimizer):
 
     def _columns(self, models: slice, k: int, dtype):
         ts = self.t[models]
-        if (ts == ts[0]).all():
+        if ts.min() == ts.max():
             return self._step_constants(int(ts[0]))[k]
         values = [self._step_constants(int(t))[k] for t in ts]
         return np.array(values)[:, None].astype(dtype)
