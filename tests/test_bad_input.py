@@ -419,6 +419,7 @@ INVALID_PARAMS = {
     "dropout": [1.0, -0.1, "half"],
     "batch_norm": ["yes"],
     "batch_norm_momentum": [0.0, 1.5],
+    "skip_connection": ["yes"],
     "input_noise": [-0.1],
     "mc_samples": [1],
     "loss": ["huber"],

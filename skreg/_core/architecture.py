@@ -7,7 +7,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .layers import Activation, Dense
+from .layers import Activation, Dense, Linear
 from .losses import make_loss
 from .network import Network
 from .regularization_layers import BatchNorm, Dropout, GaussianNoise
@@ -25,11 +25,15 @@ def build_network(
     batch_norm: bool = False,
     batch_norm_momentum: float = 0.1,
     input_noise: float = 0.0,
+    skip_connection: bool = False,
 ) -> Network:
     """``[noise] -> (Dense -> [BatchNorm] -> activation -> [Dropout]) * L -> Dense``.
 
     ``dropout`` is one rate for every hidden layer or one rate per hidden
     layer. The final layer's output is the raw output; ``loss`` owns its link.
+    ``skip_connection`` adds a linear map from the (noised) inputs to the raw
+    output when there is a hidden layer; without one, the output layer is
+    already that linear map.
     """
     rates = per_layer_rates(dropout, len(hidden_layer_sizes))
     layers = []
@@ -45,7 +49,10 @@ def build_network(
             layers.append(Dropout(rate, n_out, dtype))
         n_in = n_out
     layers.append(Dense(n_in, n_outputs, dtype))
-    return Network(layers, make_loss(loss), dtype)
+    skip = None
+    if skip_connection and len(hidden_layer_sizes):
+        skip = Linear(n_features, n_outputs, dtype)
+    return Network(layers, make_loss(loss), dtype, skip=skip)
 
 
 def hidden_sizes(hidden_layer_sizes) -> list[int]:

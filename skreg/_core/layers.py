@@ -82,18 +82,21 @@ class Layer:
         return {}
 
 
-class Dense(Layer):
-    """Affine layer ``out = X @ W + b``; ``X`` may be a scipy sparse matrix."""
+class Linear(Layer):
+    """Linear map ``out = X @ W`` (no bias); ``X`` may be a scipy sparse matrix.
+
+    Alone it is the skip connection from the inputs to the outputs; ``Dense``
+    adds the bias.
+    """
 
     def __init__(self, n_in: int, n_out: int, dtype=np.float64):
         self.n_in, self.n_out = n_in, n_out
         self._own_params(dtype)
         self._out = Workspace(n_out, dtype)
         self._dx = Workspace(n_in, dtype)
-        self._ones = Ones(dtype)
 
     def param_specs(self):
-        return [("W", (self.n_in, self.n_out), True), ("b", (self.n_out,), False)]
+        return [("W", (self.n_in, self.n_out), True)]
 
     def forward(self, X, training=False, rng=None):
         out = self._out.get(X.shape[0])
@@ -101,7 +104,6 @@ class Dense(Layer):
             np.dot(X, self.W, out=out)
         else:  # scipy sparse
             out[...] = X @ self.W
-        out += self.b
         return out, X
 
     def backward(self, dout, cache, need_dx=True):
@@ -110,13 +112,33 @@ class Dense(Layer):
             np.dot(X.T, dout, out=self.dW)
         else:  # scipy sparse
             self.dW[...] = X.T @ dout
-        # Column sums as a BLAS matrix-vector product: cheaper than a NumPy
-        # reduction for minibatch-sized arrays.
-        np.dot(self._ones.get(dout.shape[0])[:, 0], dout, out=self.db)
         dX = None
         if need_dx:
             dX = np.dot(dout, self.W.T, out=self._dx.get(dout.shape[0]))
-        return dX, (self.dW, self.db)
+        return dX, (self.dW,)
+
+
+class Dense(Linear):
+    """Affine layer ``out = X @ W + b``; ``X`` may be a scipy sparse matrix."""
+
+    def __init__(self, n_in: int, n_out: int, dtype=np.float64):
+        super().__init__(n_in, n_out, dtype)
+        self._ones = Ones(dtype)
+
+    def param_specs(self):
+        return [*super().param_specs(), ("b", (self.n_out,), False)]
+
+    def forward(self, X, training=False, rng=None):
+        out, X = super().forward(X)
+        out += self.b
+        return out, X
+
+    def backward(self, dout, cache, need_dx=True):
+        dX, (dW,) = super().backward(dout, cache, need_dx)
+        # Column sums as a BLAS matrix-vector product: cheaper than a NumPy
+        # reduction for minibatch-sized arrays.
+        np.dot(self._ones.get(dout.shape[0])[:, 0], dout, out=self.db)
+        return dX, (dW, self.db)
 
 
 class Activation(Layer):

@@ -134,15 +134,19 @@ class ElasticNet(Penalty):
         self.smooth = self.l1_ratio == 0.0
 
 
+def _shrink_factor(norms: np.ndarray, threshold) -> np.ndarray:
+    """``max(0, 1 - t / norm)`` per group; exactly 0 when ``norm <= t``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(norms > threshold, 1.0 - threshold / norms, 0.0)
+
+
 def block_soft_threshold(W: np.ndarray, threshold) -> np.ndarray:
     """In place, each row ``r`` of ``W`` becomes ``r * max(0, 1 - t / ||r||)``.
 
     ``threshold`` is a scalar or one value per row; rows whose norm is at most
     their threshold become exactly zero.
     """
-    norms = np.sqrt(np.einsum("ij,ij->i", W, W))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(norms > threshold, 1.0 - threshold / norms, 0.0)
+    factor = _shrink_factor(np.sqrt(np.einsum("ij,ij->i", W, W)), threshold)
     W *= factor[:, None].astype(W.dtype, copy=False)
     return W
 
@@ -151,53 +155,81 @@ class GroupLasso(Penalty):
     """Row-wise (input-feature) group lasso on the first layer, L2 on the rest.
 
     ``first_layer_shape`` is ``(n_features, n_units)`` of the first weight
-    matrix, which occupies the start of the flat penalized vector.
+    matrix, which occupies the start of the flat penalized vector. With a skip
+    connection, its ``(n_features, skip_width)`` weights follow, and input
+    ``j``'s group is its first-layer row and its skip row together: an input
+    leaves the model only when both are zero.
     """
 
     name = "group_lasso"
     smooth = False
 
-    def __init__(self, strength: float, first_layer_shape: tuple[int, int]):
+    def __init__(
+        self, strength: float, first_layer_shape: tuple[int, int], skip_width: int = 0
+    ):
         super().__init__(strength, l1_ratio=0.0)
         self.shape = tuple(first_layer_shape)
+        self.skip_width = int(skip_width)
         self.size = self.shape[0] * self.shape[1]
+        self.group_size = self.size + self.shape[0] * self.skip_width
 
     def _split(self, w):
-        return w[: self.size].reshape(self.shape), w[self.size :]
+        """The group blocks (first layer, skip) as matrices, and the rest."""
+        n_in = self.shape[0]
+        first = w[: self.size].reshape(self.shape)
+        skip = w[self.size : self.group_size].reshape(n_in, self.skip_width)
+        return first, skip, w[self.group_size :]
+
+    def _norms(self, first, skip):
+        sq = np.einsum("ij,ij->i", first, first) + np.einsum("ij,ij->i", skip, skip)
+        return np.sqrt(sq)
 
     def value(self, w):
-        first, rest = self._split(w.ravel())
-        group = np.sqrt(np.einsum("ij,ij->i", first, first)).sum()
+        first, skip, rest = self._split(w.ravel())
+        group = self._norms(first, skip).sum()
         return self.strength * (float(group) + 0.5 * float(np.dot(rest, rest)))
 
     def smooth_value(self, w):
-        _, rest = self._split(w.ravel())
+        _, _, rest = self._split(w.ravel())
         return 0.5 * self.strength * float(np.dot(rest, rest))
 
     def grad(self, w):
-        first, rest = self._split(w.ravel())
-        norms = np.sqrt(np.einsum("ij,ij->i", first, first))[:, None]
+        first, skip, rest = self._split(w.ravel())
+        norms = self._norms(first, skip)[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             g_first = np.where(norms > 0, first / norms, 0.0)
-        return self.strength * np.concatenate([g_first.ravel(), rest]).reshape(w.shape)
+            g_skip = np.where(norms > 0, skip / norms, 0.0)
+        grad = np.concatenate([g_first.ravel(), g_skip.ravel(), rest])
+        return self.strength * grad.reshape(w.shape)
 
     def add_smooth_grad(self, w, g):
-        rest = w[self.size :]
+        rest = w[self.group_size :]
         scratch = self._scratch_like(rest)
         np.multiply(rest, self.strength, out=scratch)
-        g[self.size :] += scratch
+        g[self.group_size :] += scratch
         return g
 
     def prox(self, w, step):
-        first, _ = self._split(w)
+        first, skip, _ = self._split(w)
         if np.ndim(step) > 0:
             # Per-coordinate steps (Adam): one step per group, their harmonic
             # mean. It is dominated by the coordinates with large gradients,
             # so a row is not zeroed because a few of its coordinates have
             # tiny gradients and hence huge Adam steps (as after a warm start).
-            inv = 1.0 / np.asarray(step)[: self.size].reshape(self.shape)
-            step = 1.0 / inv.mean(axis=1)
-        block_soft_threshold(first, step * self.strength)
+            inv = 1.0 / np.asarray(step)[: self.group_size]
+            inv_first, inv_skip, _ = self._split(inv)
+            if self.skip_width:
+                total = inv_first.sum(axis=1) + inv_skip.sum(axis=1)
+                step = (self.shape[1] + self.skip_width) / total
+            else:
+                step = 1.0 / inv_first.mean(axis=1)
+        threshold = step * self.strength
+        if not self.skip_width:
+            block_soft_threshold(first, threshold)
+            return w
+        factor = _shrink_factor(self._norms(first, skip), threshold)
+        first *= factor[:, None].astype(w.dtype, copy=False)
+        skip *= factor[:, None].astype(w.dtype, copy=False)
         return w
 
 
@@ -216,10 +248,12 @@ def make_penalty(
     strength: float,
     l1_ratio: float = 0.5,
     first_layer_shape: tuple[int, int] | None = None,
+    skip_width: int = 0,
 ) -> Penalty:
     """Penalty object for ``name`` in ``(None, *PENALTIES)``.
 
-    ``first_layer_shape`` is required by ``'group_lasso'``.
+    ``first_layer_shape`` (and ``skip_width`` with a skip connection) are
+    required by ``'group_lasso'`` (``Network.input_groups``).
     """
     if name is None or strength == 0.0:
         return Penalty(0.0)
@@ -230,5 +264,5 @@ def make_penalty(
     if name == "elasticnet":
         return ElasticNet(strength, l1_ratio)
     if name == "group_lasso":
-        return GroupLasso(strength, first_layer_shape)
+        return GroupLasso(strength, first_layer_shape, skip_width)
     raise ValueError(f"Unknown penalty {name!r}.")

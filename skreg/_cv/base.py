@@ -225,7 +225,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             public = name.endswith("_") and not name.startswith("_")
             if public and name not in _CV_ATTRIBUTES:
                 setattr(self, name, value)
-        n_weights = sum(W.size for W in estimator.coefs_)
+        n_weights = sum(W.size for W in estimator._penalized_weights())
         self.sparsity_path_ = self.n_zero_weights_path_ / n_weights
         if self.verbose:
             print(

@@ -61,6 +61,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         batch_norm=False,
         batch_norm_momentum=0.1,
         input_noise=0.0,
+        skip_connection=False,
         mc_samples=100,
     ):
         self.loss = loss
@@ -97,6 +98,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         self.batch_norm = batch_norm
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
+        self.skip_connection = skip_connection
         self.mc_samples = mc_samples
 
     def _encode_targets(self, y):
@@ -165,6 +167,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         batch_norm=False,
         batch_norm_momentum=0.1,
         input_noise=0.0,
+        skip_connection=False,
         mc_samples=100,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -200,6 +203,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         self.batch_norm = batch_norm
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
+        self.skip_connection = skip_connection
         self.mc_samples = mc_samples
 
     def _encode_targets(self, y):

@@ -81,14 +81,9 @@ def can_warm_start(estimator) -> bool:
     return linear or not is_sparse(estimator.penalty, estimator.l1_ratio)
 
 
-def count_zero_weights(coefs) -> int:
-    """Number of dense weights that are exactly 0.0."""
-    return int(sum(W.size - np.count_nonzero(W) for W in coefs))
-
-
-def count_selected_features(coefs) -> int:
-    """Number of inputs with a non-zero row of first-layer weights."""
-    return int(np.count_nonzero(np.any(coefs[0] != 0, axis=1)))
+def count_zero_weights(weights) -> int:
+    """Number of weights that are exactly 0.0."""
+    return int(sum(W.size - np.count_nonzero(W) for W in weights))
 
 
 @dataclass
@@ -111,8 +106,8 @@ class FoldPath:
         score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
         self.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
         self.n_iter[k] = fitted.n_iter_
-        self.n_zero_weights[k] = count_zero_weights(fitted.coefs_)
-        self.n_features_selected[k] = count_selected_features(fitted.coefs_)
+        self.n_zero_weights[k] = count_zero_weights(fitted._penalized_weights())
+        self.n_features_selected[k] = fitted.n_features_selected_
 
 
 def take(a, idx):

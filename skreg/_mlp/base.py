@@ -85,6 +85,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         "batch_norm": ["boolean"],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="right")],
         "input_noise": [Interval(Real, 0, None, closed="left")],
+        "skip_connection": ["boolean"],
         "mc_samples": [Interval(Integral, 2, None, closed="left")],
     }
 
@@ -120,6 +121,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         batch_norm,
         batch_norm_momentum,
         input_noise,
+        skip_connection,
         mc_samples,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -151,6 +153,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         self.batch_norm = batch_norm
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
+        self.skip_connection = skip_connection
         self.mc_samples = mc_samples
 
     # -- subclass hooks ------------------------------------------------------
@@ -276,7 +279,15 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
     def _stochastic_problem(self, start: FitStart) -> StochasticProblem:
         stratify = self._stratify_labels(start.Y) if self.early_stopping else None
         return StochasticProblem(
-            start.X, start.Y, start.sample_weight, self._validation_score, stratify
+            start.X,
+            start.Y,
+            start.sample_weight,
+            self._validation_score,
+            stratify,
+            # A classifier's accuracy is a step function of the weights, so
+            # early stopping also watches the held-out loss; the regressor's
+            # R^2 is already smooth (and the same order as its loss).
+            monitor_loss=is_classifier(self),
         )
 
     def _previous_best_loss(self) -> float:
@@ -342,6 +353,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
             batch_norm=self.batch_norm,
             batch_norm_momentum=self.batch_norm_momentum,
             input_noise=self.input_noise,
+            skip_connection=self.skip_connection,
         )
 
     def _inference_network(self, dropout=0.0):
@@ -355,6 +367,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
             self.coefs_[0].dtype,
             dropout=dropout,
             batch_norm=hasattr(self, "batch_norm_gamma_"),
+            skip_connection=hasattr(self, "skip_coef_"),
         )
         self._load_fitted_weights(network)
         return network

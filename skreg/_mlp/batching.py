@@ -144,6 +144,8 @@ def fit_many(estimators, X, y, sample_weight, rows) -> list:
         for est, start, r in zip(estimators, starts, rows)
     ]
     first = starts[0]
+    if first.network.skip is not None:  # not in the batched engine yet
+        return [_fit_one(est, data) for est, data in zip(estimators, take)]
     config = first.config
     outcomes = train_batched(
         first.network,

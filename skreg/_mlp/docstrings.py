@@ -142,6 +142,16 @@ input_noise : float, default=0.0
     Standard deviation of Gaussian noise added to the inputs in training
     only (noise injection); 0 turns it off. Needs ``'adam'`` or ``'sgd'``.
 
+skip_connection : bool, default=False
+    Add a linear map from the inputs (after input noise) straight to the
+    outputs, beside the hidden layers, so that the model family contains the
+    linear model: ``f(x) = MLP(x) + x @ skip_coef_``. Its weights start at
+    zero and are penalized with the first layer's: every penalty treats them
+    as weights, and ``'group_lasso'`` puts input ``j``'s first-layer row and
+    skip row in one group, so an input leaves the model only when both are
+    zero. Without a hidden layer the output layer already is the linear map
+    and no second one is added (the linear special cases are unchanged).
+
 mc_samples : int, default=100
     Number of Monte Carlo dropout passes used by ``predict(X,
     return_std=True)`` (regressor) and ``predict_proba(X, mc_dropout=True)``

@@ -84,6 +84,25 @@ class FittedNetworkMixin:
         for i, layer in enumerate(bn_layers):
             for attr, name in _BN_ATTRIBUTES.items():
                 getattr(layer, attr)[...] = getattr(self, name)[i]
+        if (network.skip is not None) != hasattr(self, "skip_coef_"):
+            raise ValueError(
+                "skip_connection differs from the fitted network's; set "
+                "warm_start=False (or refit from scratch) to switch the skip "
+                "connection on or off."
+            )
+        if network.skip is not None:
+            network.skip.W[...] = self.skip_coef_
+
+    def _input_rows(self) -> list[np.ndarray]:
+        """The weight matrices whose row ``j`` belongs to input ``j``: the
+        first layer's and, with a skip connection, the skip weights."""
+        skip = getattr(self, "skip_coef_", None)
+        return [self.coefs_[0]] + ([] if skip is None else [skip])
+
+    def _penalized_weights(self) -> list[np.ndarray]:
+        """Every penalized weight matrix (dense layers and skip)."""
+        skip = getattr(self, "skip_coef_", None)
+        return list(self.coefs_) + ([] if skip is None else [skip])
 
     def _store_network(self, network, config: TrainingConfig) -> None:
         """The weights, batch-norm state and sparsity summaries of ``network``."""
@@ -91,11 +110,18 @@ class FittedNetworkMixin:
             raise ValueError(config.diverged_message())
         self.coefs_ = [W.copy() for W in network.coefs]
         self.intercepts_ = [b.copy() for b in network.intercepts]
-        W1 = self.coefs_[0]
-        self.feature_importances_ = np.sqrt(np.einsum("ij,ij->i", W1, W1))
-        self.n_features_selected_ = int(np.count_nonzero(np.any(W1 != 0, axis=1)))
-        n_zero = sum(int(np.count_nonzero(W == 0)) for W in self.coefs_)
-        self.sparsity_ = n_zero / sum(W.size for W in self.coefs_)
+        if network.skip is not None:
+            self.skip_coef_ = network.skip.W.copy()
+        else:
+            self.__dict__.pop("skip_coef_", None)
+        rows = self._input_rows()
+        self.feature_importances_ = np.sqrt(
+            sum(np.einsum("ij,ij->i", W, W) for W in rows)
+        )
+        self.n_features_selected_ = int(np.count_nonzero(self.feature_importances_))
+        weights = self._penalized_weights()
+        n_zero = sum(int(np.count_nonzero(W == 0)) for W in weights)
+        self.sparsity_ = n_zero / sum(W.size for W in weights)
         bn_layers = network.batch_norm_layers
         for attr, name in _BN_ATTRIBUTES.items():
             if bn_layers:

@@ -28,19 +28,24 @@ from .._training import (
     fit_lbfgs,
     train_epochs,
 )
+from .._training.callbacks import GROWTH_LIMIT, held_out_loss
 from .._training.optimizers import SGD, Adam
 from .._validation import make_rng
 
+# One message for every solver: what happened, the rule, the likely cause.
 _DIVERGED = (
-    "The training loss became non-finite (nan or inf){where}. The learning rate "
-    "is probably too high (learning_rate_init={lr}) or the inputs are not "
-    "scaled: standardize X (e.g. with sklearn.preprocessing.StandardScaler) "
-    "and/or lower learning_rate_init."
+    "Training diverged{where}: {reason}. (A fit is stopped when its loss "
+    "becomes non-finite (nan or inf) or grows to more than "
+    f"{GROWTH_LIMIT:g} times its value at the start.) "
 )
-_DIVERGED_FULL_BATCH = (
-    "The objective became non-finite (nan or inf) during the full-batch "
-    "solver. The inputs or targets are probably not scaled: standardize X (e.g. "
-    "with sklearn.preprocessing.StandardScaler) and y."
+_CAUSE_STOCHASTIC = (
+    "The learning rate is probably too high (learning_rate_init={lr}) or the "
+    "inputs are not scaled: standardize X (e.g. with "
+    "sklearn.preprocessing.StandardScaler) and/or lower learning_rate_init."
+)
+_CAUSE_FULL_BATCH = (
+    "The inputs or targets are probably not scaled: standardize X (e.g. with "
+    "sklearn.preprocessing.StandardScaler) and y."
 )
 
 
@@ -81,11 +86,15 @@ class TrainingConfig:
         values["verbose"] = int(values["verbose"])
         return cls(name=name, merge_singleton=bool(params["batch_norm"]), **values)
 
-    def diverged_message(self, epoch: int | None = None) -> str:
+    def diverged_message(self, epoch: int | None = None, reason: str = "") -> str:
+        """The error for a diverged fit; ``reason`` from the training loop."""
+        reason = reason or "the parameters became non-finite (nan or inf)"
         if self.solver == "lbfgs":
-            return _DIVERGED_FULL_BATCH
-        where = "" if epoch is None else f" at epoch {epoch}"
-        return _DIVERGED.format(where=where, lr=self.learning_rate_init)
+            where, cause = " in the full-batch solver", _CAUSE_FULL_BATCH
+        else:
+            where = "" if epoch is None else f" at epoch {epoch}"
+            cause = _CAUSE_STOCHASTIC.format(lr=self.learning_rate_init)
+        return _DIVERGED.format(where=where, reason=reason) + cause
 
 
 @dataclass
@@ -106,6 +115,7 @@ class FitOutcome:
     best_loss: float | None = None
     best_epoch: int | None = None
     message: str = ""
+    reason: str = ""  # why a diverged fit diverged
 
 
 @dataclass
@@ -129,7 +139,7 @@ def _penalty(config: TrainingConfig, network, total_weight: float):
         config.penalty,
         config.alpha / total_weight,
         config.l1_ratio,
-        first_layer_shape=network.dense[0].W.shape,
+        **network.input_groups,
     )
 
 
@@ -161,6 +171,7 @@ def fit_full_batch(config: TrainingConfig, network, X, Y, sample_weight) -> FitO
         n_iter=result.n_iter,
         loss=result.loss,
         message=result.message,
+        reason=result.reason,
     )
 
 
@@ -233,7 +244,7 @@ def _take_rows(arrays, rows):
     return tuple(None if a is None else a[rows] for a in arrays)
 
 
-def _make_monitor(config: TrainingConfig, validation, score, best_loss):
+def _make_monitor(config: TrainingConfig, validation, problem, best_loss):
     if validation is None:
         return LossMonitor(config.tol, best_loss)
     X_val, Y_val, sw_val = validation
@@ -241,10 +252,11 @@ def _make_monitor(config: TrainingConfig, validation, score, best_loss):
     def network_score(network):
         pred = network.predict(X_val, chunk_size=4096)
         if not np.isfinite(pred).all():
-            return -np.inf
-        return score(Y_val, pred, sw_val)
+            return np.nan  # as scikit-learn scores non-finite predictions
+        return problem.score(Y_val, pred, sw_val)
 
-    return ValidationMonitor(network_score, config.tol)
+    loss = held_out_loss(X_val, Y_val, sw_val) if problem.monitor_loss else None
+    return ValidationMonitor(network_score, config.tol, loss=loss)
 
 
 @dataclass
@@ -253,7 +265,8 @@ class StochasticProblem:
 
     ``score(Y_true, Y_pred, sample_weight)`` is the early-stopping score of
     linked outputs; ``stratify`` the labels of a stratified validation split
-    (or None).
+    (or None); ``monitor_loss``: early stopping also counts an epoch whose
+    held-out loss improved (see ``ValidationMonitor``).
     """
 
     X: object
@@ -261,6 +274,7 @@ class StochasticProblem:
     sample_weight: np.ndarray | None
     score: Callable
     stratify: np.ndarray | None = None
+    monitor_loss: bool = False
 
 
 def _new_run(config: TrainingConfig, network, batch_size: int, rng, t: int):
@@ -314,7 +328,7 @@ def fit_stochastic(
     run.penalty = _penalty(config, run.network, S)
     monitor = getattr(run, "monitor", None) if incremental else None
     if monitor is None:
-        monitor = _make_monitor(config, validation, problem.score, best_loss)
+        monitor = _make_monitor(config, validation, problem, best_loss)
         run.monitor = monitor
     result = train_epochs(
         run,
@@ -337,6 +351,7 @@ def fit_stochastic(
         loss=records[-1].loss if records else None,
         t=run.t,
         losses=[r.loss for r in records],
+        reason=result.reason,
     )
     if isinstance(monitor, ValidationMonitor):
         outcome.validation_scores = [r.validation_score for r in records]
@@ -354,9 +369,7 @@ def report(config: TrainingConfig, outcome: FitOutcome) -> None:
     """Raise or warn for the outcome's status, as scikit-learn's MLP does."""
     restored = outcome.best_epoch is not None
     if outcome.status == "diverged":
-        message = config.diverged_message(
-            None if config.solver == "lbfgs" else outcome.n_iter
-        )
+        message = config.diverged_message(outcome.n_iter, outcome.reason)
         if not restored:
             raise ValueError(message)
         warnings.warn(

@@ -52,6 +52,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         batch_norm=False,
         batch_norm_momentum=0.1,
         input_noise=0.0,
+        skip_connection=False,
         mc_samples=100,
     ):
         super().__init__(
@@ -84,6 +85,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             batch_norm=batch_norm,
             batch_norm_momentum=batch_norm_momentum,
             input_noise=input_noise,
+            skip_connection=skip_connection,
             mc_samples=mc_samples,
         )
         self.loss = loss
