@@ -83,6 +83,8 @@ def batched_model(
         sw_val = None if sw is None else sw[validation]
         spec.validation_rows = rows[validation]
         spec.validation_score = lambda pred: problem.score(Y_val, pred, sw_val)
+        spec.validation_loss = bool(getattr(problem, "monitor_loss", False))
+        spec.validation_sample_weight = sw_val
     return spec
 
 
@@ -99,6 +101,7 @@ def outcome_of(model: ModelOutcome) -> FitOutcome:
         best_validation_score=model.best_validation_score,
         best_loss=model.best_loss,
         best_epoch=model.best_epoch,
+        reason=model.reason,
     )
 
 
