@@ -190,7 +190,13 @@ def single_fit(setup: Setup, case: Case):
     )
     if getattr(monitor, "best_state", None) is not None:
         net.load_state(monitor.best_state)
+    net.rng_state = rng.bit_generator.state
     return net, result, monitor
+
+
+def _single_rng_after(setup: Setup, case: Case) -> dict:
+    """The state of the generator a single run of ``case`` leaves."""
+    return single_fit(setup, case)[0].rng_state
 
 
 def spec_for(setup: Setup, case: Case) -> ModelSpec:
@@ -255,26 +261,51 @@ def assert_same(setup: Setup, cases, outcomes, exact=True):
         assert outcome.best_epoch == getattr(monitor, "best_epoch", None)
 
 
-def fold_penalty_cases(n_folds=3, seeds=None):
-    """Every penalty on every fold (unequal sizes), one seed per fold."""
+def fold_penalty_cases(n_folds=3, own_seeds=False):
+    """Every penalty on every fold (unequal sizes), one seed per fold (the
+    models of a fold are twins: same rows, same stream) or per model."""
     return [
-        Case(
-            rows, seed=k if seeds is None else seeds[k], penalty=p, alpha=a, l1_ratio=r
-        )
+        Case(rows, seed=100 * k + j if own_seeds else k, penalty=p, alpha=a, l1_ratio=r)
         for k, rows in enumerate(folds(n_folds))
-        for p, a, r in PENALTIES
+        for j, (p, a, r) in enumerate(PENALTIES)
     ]
 
 
+@pytest.mark.parametrize("own_seeds", [False, True], ids=["twins", "own-seeds"])
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 @pytest.mark.parametrize("architecture", list(ARCHITECTURES))
-def test_every_penalty_and_layer_bit_identical(optimizer, architecture):
+def test_every_penalty_and_layer_bit_identical(optimizer, architecture, own_seeds):
     X, Y = make_data()
     setup = Setup(
         X, Y, layers=ARCHITECTURES[architecture], optimizer=OPTIMIZERS[optimizer]
     )
-    cases = fold_penalty_cases()
+    cases = fold_penalty_cases(own_seeds=own_seeds)
     assert_same(setup, cases, batched_fit(setup, cases))
+
+
+def test_generators_end_where_single_runs_leave_them():
+    """Twins draw from one generator; every model's generator still ends in
+    the state its single run leaves (also for twins that stop early)."""
+    X, Y = make_data()
+    setup = Setup(
+        X, Y, layers=ARCHITECTURES["all"], max_iter=30, tol=0.05, n_iter_no_change=2
+    )
+    cases = fold_penalty_cases()
+    specs = [spec_for(setup, case) for case in cases]
+    outcomes = train_batched(
+        setup.network(),
+        X,
+        Y,
+        specs,
+        optimizer=ADAM,
+        max_iter=30,
+        tol=0.05,
+        n_iter_no_change=2,
+        batch_size=setup.batch_size,
+    )
+    assert len({o.n_epochs for o in outcomes}) > 1
+    for case, spec in zip(cases, specs):
+        assert spec.rng.bit_generator.state == _single_rng_after(setup, case)
 
 
 @pytest.mark.parametrize(

@@ -172,10 +172,17 @@ class StackedNetwork:
     def loss_and_gradient(self, X, Y, sample_weight, scale, models: slice, rngs):
         """Training pass of the models ``models`` on their batches.
 
-        Returns each model's ``sum_i s_i l_i`` (float64 ``(G,)``) and fills
+        ``X``, ``Y`` (and ``sample_weight``) hold one batch per model, or one
+        batch shared by all (2-D ``X`` / ``Y``, 1-D weights) whose noise and
+        dropout masks come from the single generator in ``rngs``. Returns
+        each model's ``sum_i s_i l_i`` (float64 ``(G,)``) and fills
         ``grad[models]`` with the gradient of ``scale * sum_i s_i l_i``.
         """
         raw, caches = self.forward(X, models, training=True, rngs=rngs)
+        if Y.ndim == 2:  # one batch shared by twins
+            Y = np.broadcast_to(Y, raw.shape)
+            if sample_weight is not None:
+                sample_weight = np.broadcast_to(sample_weight, raw.shape[:2])
         d_raw = self._d_raw.get(raw.shape[0], raw.shape[1])
         losses, _ = self.loss.value_and_gradient(Y, raw, sample_weight, scale, d_raw)
         self.backward(d_raw, caches, models)

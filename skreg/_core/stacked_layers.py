@@ -111,11 +111,15 @@ class StackedDense(StackedLayer):
     def backward(self, dout, cache, models: slice, need_dx=True):
         X = cache
         dW = self.dW[models]
-        if isinstance(X, np.ndarray):
-            np.matmul(X.transpose(0, 2, 1), dout, out=dW)
-        else:
+        if isinstance(X, np.ndarray):  # (G, n, n_in), or (n, n_in) shared
+            np.matmul(np.swapaxes(X, -1, -2), dout, out=dW)
+        elif isinstance(X, list):
             for g, Xg in enumerate(X):
                 dW[g] = Xg.T @ dout[g]
+        else:  # one sparse matrix shared by all models
+            XT = X.T
+            for g in range(dW.shape[0]):
+                dW[g] = XT @ dout[g]
         n_rows = dout.shape[1]
         if self._ones.shape[2] != n_rows:
             self._ones = _ones(self.dtype, n_rows)
@@ -166,13 +170,15 @@ class StackedDropout(StackedLayer):
         if not training or self.p == 0.0:
             return X, None
         n_models, n_rows = X.shape[0], X.shape[1]
-        keep = self._keep.get(n_models, n_rows)
+        # Twins (one generator for all models) share one mask.
+        n_masks = len(rngs)
+        keep = self._keep.get(n_masks, n_rows)
         for g, rng in enumerate(rngs):
             keep[g] = self.layer.keep_mask(rng, n_rows)
         scaled = np.multiply(
             keep,
             self.dtype.type(1.0 / (1.0 - self.p)),
-            out=self._scaled.get(n_models, n_rows),
+            out=self._scaled.get(n_masks, n_rows),
         )
         out = np.multiply(X, scaled, out=self._out.get(n_models, n_rows))
         return out, scaled
@@ -198,12 +204,16 @@ class StackedGaussianNoise(StackedLayer):
     def forward(self, X, models: slice, training=False, rngs=None):
         if not training or self.sigma == 0.0:
             return X, None
-        n_rows = X[0].shape[0] if isinstance(X, list) else X.shape[1]
+        per_model = isinstance(X, list) or (isinstance(X, np.ndarray) and X.ndim == 3)
+        n_rows = X[0].shape[0] if isinstance(X, list) else X.shape[-2]
         out = self._out.get(len(rngs), n_rows)
         for g, rng in enumerate(rngs):
             rng.standard_normal(out=out[g], dtype=self.dtype)
         out *= self.sigma
-        if isinstance(X, list):
+        if not per_model:  # one input shared by twins: one noisy input
+            out = out[0]
+            out += X if isinstance(X, np.ndarray) else X.toarray()
+        elif isinstance(X, list):
             for g, Xg in enumerate(X):
                 out[g] += Xg.toarray()
         else:

@@ -43,6 +43,7 @@ from .memory import (
 )
 from .optimizers import AdamSettings, SGDSettings
 from .predict import predict_rows, predict_shared
+from .schedule import twin_ids
 from .specs import ModelOutcome, ModelSpec
 
 __all__ = [
@@ -108,10 +109,16 @@ def train_batched(
     for spec in models:
         _check_spec(spec, template, X.shape[0])
     # Models of equal size have equal batch spans: keep them next to each
-    # other (weighted and unweighted models never share a step).
+    # other (weighted and unweighted models never share a step), twins
+    # next to each other within them.
+    twins = twin_ids(models)
     order = sorted(
         range(len(models)),
-        key=lambda i: (models[i].sample_weight is not None, -len(models[i].rows)),
+        key=lambda i: (
+            models[i].sample_weight is not None,
+            -len(models[i].rows),
+            twins[i],
+        ),
     )
     n_max = max((len(m.rows) for m in models), default=0)
     per_chunk = models_per_chunk(

@@ -25,6 +25,7 @@ from ..batches import batch_bounds
 from ..callbacks import DivergenceCheck, EpochRecord, LossMonitor, ValidationMonitor
 from .memory import chunk_rows, models_per_step
 from .predict import predict_rows
+from .schedule import Step, make_schedule, sync_twins, twin_ids
 from .specs import ModelOutcome, ModelSpec
 
 
@@ -62,6 +63,7 @@ class _Model:
         self.final_state = None
         self.run = None  # the BatchedRun holding the model, for ``state``
         self.row = index
+        self.twin = index  # models with equal ids are twins (schedule.py)
 
     def penalty(self, first_layer_shape):
         return make_penalty(
@@ -139,32 +141,20 @@ class BatchedRun:
         self._n_without_start = len(self.models)
         self._Xb = _Gather()
         self._Yb = _Gather()
+        for model, twin in zip(self.models, twin_ids(specs)):
+            model.twin = twin
         self.models_per_step = models_per_step(net, batch_rows(batch_size, n_max))
-        self._schedule = self._make_schedule()
-
-    # -- schedule ------------------------------------------------------------
-    def _make_schedule(self) -> list[_Step]:
-        """The steps of an epoch: the models ``a:b`` share the batch span
-        ``lo:hi`` of their permuted rows at that step (at most
-        ``models_per_step`` models per step)."""
-        keys = [(m.sample_weight is not None, m.bounds) for m in self.models]
-        schedule = []
-        for k in range(max(len(bounds) for _, bounds in keys)):
-            a = 0
-            while a < len(keys):
-                key = _step_key(keys[a], k)
-                b = a + 1
-                while b < len(keys) and _step_key(keys[b], k) == key:
-                    b += 1
-                if key[1] is not None:
-                    for lo in range(a, b, self.models_per_step):
-                        hi = min(lo + self.models_per_step, b)
-                        schedule.append(_Step(self, slice(lo, hi), *key[1]))
-                a = b
-        return schedule
+        self._schedule = make_schedule(self, self.models_per_step)
 
     def _fill_order(self, permutation) -> None:
+        """Each model's rows (and weights) in this epoch's order; a twin
+        after the first of its run uses the first's (drawn once)."""
+        previous = None
         for model in self.models:
+            follower = previous is not None and model.twin == previous.twin
+            previous = model
+            if follower:
+                continue
             order = permutation(model)
             rows = model.rows if order is None else model.rows[order]
             self.perm[model.row, : model.n] = rows
@@ -194,22 +184,33 @@ class BatchedRun:
             self._restore(completed)
             for model in self.models:
                 model.status = "interrupted"
+        sync_twins(self.models)
         for model in self.models:
             model.final_state = self.net.model_state(model.row)
         finished += self.models
         return [m.outcome() for m in sorted(finished, key=lambda m: m.index)]
 
     def _gather(self, idx: np.ndarray):
+        """``X[idx]``: ``(G, n, n_in)`` for one row set per model, ``(n, n_in)``
+        for one shared set; sparse: one CSR per model, or one shared."""
         if isinstance(self.X, np.ndarray):
             return self._Xb.take(self.X, idx)
-        return [self.X[rows] for rows in idx]  # scipy sparse: one CSR per model
+        if idx.ndim == 1:
+            return self.X[idx]
+        return [self.X[rows] for rows in idx]
 
-    def _step(self, step: _Step, data_sum: np.ndarray) -> None:
+    def _step(self, step: Step, data_sum: np.ndarray) -> None:
         """One minibatch step of the models ``step.models``."""
         net, opt, models = self.net, self.optimizer, step.models
-        idx = self.perm[models, step.lo : step.hi]
+        # Twins share one batch: their first model's rows, gathered once.
+        rows = models.start if step.shared else models
+        idx = self.perm[rows, step.lo : step.hi]
         Xb, Yb = self._gather(idx), self._Yb.take(self.Y, idx)
-        if step.weighted:
+        if step.weighted and step.shared:
+            sw = self.sw_perm[rows, step.lo : step.hi]
+            weight = float(sw.sum())
+            scales = scale = 1.0 / weight if weight > 0 else 0.0
+        elif step.weighted:
             sw = self.sw_perm[models, step.lo : step.hi]
             weight = sw.sum(axis=1).astype(np.float64)
             scales = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0)
@@ -232,7 +233,7 @@ class BatchedRun:
             size = opt.step_size(models, net.n_penalized)
             penalty.prox(w, size, opt.per_coordinate)
 
-    def _start_losses(self, step: _Step, losses, scales, w) -> None:
+    def _start_losses(self, step: Step, losses, scales, w) -> None:
         """The divergence reference of models at their first step: ``J`` at
         the starting weights, estimated on that minibatch (the single run's).
         ``scales`` is the batch's scale (a float) or one per model."""
@@ -303,6 +304,7 @@ class BatchedRun:
         done = [m for m in self.models if m.status != "max_iter"]
         if not done:
             return []
+        sync_twins(self.models)
         for model in done:
             model.final_state = self.net.model_state(model.row)
         keep = [m for m in self.models if m.status == "max_iter"]
@@ -317,7 +319,7 @@ class BatchedRun:
             model.row = row
         self.models = keep
         if keep:
-            self._schedule = self._make_schedule()
+            self._schedule = make_schedule(self, self.models_per_step)
         return done
 
     def _snapshot(self):
@@ -331,25 +333,8 @@ class BatchedRun:
 _FINITE = np.zeros(0)  # stands in for parameters known to be finite
 
 
-class _Step:
-    """One step of an epoch's schedule: the models ``models`` (a contiguous
-    range of the stack) train on the span ``lo:hi`` of their permuted rows.
-    What depends only on the models is looked up once per schedule."""
-
-    def __init__(self, run: BatchedRun, models: slice, lo: int, hi: int):
-        self.models, self.lo, self.hi = models, lo, hi
-        self.weighted = run.models[models.start].sample_weight is not None
-        self.rngs = [m.spec.rng for m in run.models[models]]
-        self.penalty = run.penalty.coefficients(models)
-
-
-def _step_key(key, k: int):
-    weighted, bounds = key
-    return weighted, (bounds[k] if k < len(bounds) else None)
-
-
 class _Gather:
-    """Rows of a 2-D array gathered per model into a reused ``(G, n, cols)``
+    """Rows of a 2-D array gathered into a reused ``(*idx.shape, cols)``
     buffer (``np.take``, as the single loop gathers its minibatch)."""
 
     def __init__(self):
