@@ -111,15 +111,17 @@ def test_method_and_function_docstring(path):
 
 
 def _fitted(cls):
-    """A fitted instance on tiny data, with batch norm on (it adds
-    attributes) and as few epochs as will do."""
+    """A fitted instance on tiny data, with batch norm and the skip
+    connection on (they add attributes) and as few epochs as will do."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
     y = X[:, 0] + 0.1 * rng.normal(size=40)
     classifier = is_classifier(cls())
     if classifier:
         y = (y > 0).astype(int)
-    network = dict(hidden_layer_sizes=(4,), max_iter=5, batch_norm=True)
+    network = dict(
+        hidden_layer_sizes=(4,), max_iter=5, batch_norm=True, skip_connection=True
+    )
     if cls in (skreg.MLPRegressor, skreg.MLPClassifier):
         estimator = cls(**network, random_state=0)
     elif cls in (skreg.MLPRegressorCV, skreg.MLPClassifierCV):
@@ -194,3 +196,18 @@ def test_html_repr_links_to_the_api_page(cls):
     estimator = cls()
     assert estimator._get_doc_link() == url
     assert f'href="{url}"' in estimator_html_repr(estimator)
+
+
+def test_differences_page_lists_every_added_parameter():
+    """skreg's MLPs keep every parameter of scikit-learn's, and
+    docs/differences.rst's table lists each one they add."""
+    from sklearn import neural_network
+
+    text = (ROOT / "docs" / "differences.rst").read_text()
+    listed = set(re.findall(r"^   \* - ``(\w+)``$", text, flags=re.M))
+    for ours in (skreg.MLPRegressor, skreg.MLPClassifier):
+        theirs = getattr(neural_network, ours.__name__)
+        our_names = set(inspect.signature(ours).parameters)
+        their_names = set(inspect.signature(theirs).parameters)
+        assert their_names <= our_names
+        assert our_names - their_names - {"loss"} <= listed

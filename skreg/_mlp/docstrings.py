@@ -168,6 +168,10 @@ n_features_selected_ : int
 sparsity_ : float
     Fraction of all dense weights that are exactly 0.0.
 
+skip_coef_ : ndarray of shape (`n_features_in_`, `n_outputs_`)
+    Weights of the linear map from the inputs to the outputs (only with
+    ``skip_connection=True`` and at least one hidden layer).
+
 loss_ : float
     The objective ``J`` (data term plus penalty): the last epoch's value in
     ``loss_curve_`` for stochastic solvers, the final value for ``'lbfgs'``.
