@@ -1,33 +1,42 @@
 """M networks of one architecture as one stacked computation.
 
-Why this layout. Most of a small network's minibatch step is per-call
-overhead: for 442 x 50 inputs, hidden (64,), batch 200, float64, the single
-loop (:class:`~skreg._training.stochastic.StochasticRun`) takes ~185 us per
-step of which the two first-layer GEMMs are ~50 us and the rest is ~40 NumPy
-calls on small arrays. Stacking M models puts a model axis in front of every
-array, so one NumPy call serves all of them and the per-call cost is paid
-once per step instead of M times:
+The layout: a model axis in front of every array.
 
-* parameters: one ``(M, n_params)`` matrix ``theta``, row ``m`` in exactly the
-  single :class:`~skreg._core.network.Network`'s flat layout (penalized
+* Parameters: one ``(M, n_params)`` matrix ``theta``, row ``m`` in exactly
+  the single :class:`~skreg._core.network.Network`'s flat layout (penalized
   weights first). Layer weights are views ``(M, n_in, n_out)``, vectors
   ``(M, 1, n)``; the optimizer and the penalty walk ``theta[a:b]`` as one
   matrix. A contiguous range of models is a view, so a step on part of the
   stack (models whose batch differs in size) costs no copy, and compacting
   the stack when models stop is one row selection.
-* activations ``(G, n_rows, n_units)``, products by ``np.matmul`` on 3-D
+* Activations ``(G, n_rows, n_units)``, products by ``np.matmul`` on 3-D
   arrays: NumPy calls the same BLAS gemm (gemv for a one-column output, dot
   for a sum of squares) per model as ``np.dot`` does for one model, so a
-  model's numbers are bit-identical to the single network's (tested in
-  ``tests/test_batched.py``).
+  model's numbers are bit-identical to the single network's
+  (``tests/test_batched.py`` compares with ``==``, float64 and float32).
 
-Measured (one BLAS thread, 50 models, gemm 200 x 50 x 64): the stacked
-``np.matmul`` runs at ~24 us per model against ~36 us for a single ``np.dot``
-call of the same shape. The alternative layout for the first layer, one
-concatenated ``(n_in, M * n_out)`` GEMM, needs all models to see the same
-rows; with per-model shuffling (each model's own generator) they never do,
-so it is used only for prediction on a shared ``X``
-(:meth:`StackedNetwork.forward` with a 2-D or sparse ``X``).
+Why, with the measurements (one BLAS thread, 442 x 50 inputs, hidden (64,),
+batch 200, float64, best of 7 on a busy 2-core machine): one step of the
+single loop takes ~185 us, of which ~40 us is the fixed cost of its ~60
+NumPy calls (a 2-input, 2-unit network's step) and the rest is arithmetic:
+the two first-layer GEMMs (~25-35 us each), and the element-wise passes
+over the 200 x 64 activations (bias, relu and its gradient, ~6-15 us
+each) and over the parameters (Adam, ~25 us). Stacking removes the fixed
+cost, not the arithmetic: per model the stacked operations cost what the
+single ones cost (gemm 32 vs 29 us, weight gradient 37 vs 39 us, relu
+gradient 17 vs 15 us; only the small calls, e.g. the one-column output's
+gemv, bias and column sums, get cheaper). So the gain is largest for small
+networks (see ``benchmarks/bench_batched.py``). Two alternatives measured
+worse: one concatenated ``(n_in, M * n_out)`` GEMM for models that share
+their input rows (twins, see :mod:`skreg._training.batched.schedule`) took
+37 us per model against 25 us for the per-model slices (1 thread; with 2
+threads on the busy machine 232 vs 34 us); and the one-column output layer's
+input gradient (an outer product) is 2-3x slower per model as a 3-D matmul
+or a broadcast multiplication than the single layer's 2-D ``np.dot``, which
+:class:`~skreg._core.stacked_layers.StackedDense` therefore calls per model.
+The stacked ``np.matmul`` with a shared 2-D input (twins) serves every model
+from one gathered batch; for prediction on a shared sparse ``X`` one sparse
+product with the concatenated first-layer weights serves them all.
 """
 
 from __future__ import annotations
