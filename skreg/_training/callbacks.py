@@ -109,24 +109,53 @@ class LossMonitor:
 
 class ValidationMonitor:
     """Early stopping: scores the network on held-out data after each epoch,
-    counts epochs whose score is not ``tol`` above the best, and keeps a
-    snapshot of the best parameters and buffers (running statistics)."""
+    counts epochs without improvement, and keeps a snapshot of the best
+    parameters and buffers (running statistics).
 
-    def __init__(self, score: Callable[[object], float], tol: float):
+    An epoch improves when its score is more than ``tol`` above the best so
+    far (scikit-learn's rule) or, when ``loss`` is given, its held-out loss
+    is more than ``tol`` below the lowest so far. The snapshot is
+    scikit-learn's: the first epoch with the best score.
+
+    Why the loss: a classifier's score is the accuracy on a small held-out
+    set, a step function of the weights. At the start of a fit it often
+    stays flat (e.g. at 0.5 while the network still predicts one class) or
+    even drops for more than ``n_iter_no_change`` epochs while the network
+    improves steadily, and with one optimizer step per epoch (a data set
+    smaller than the batch size) the score-only rule stops at the first
+    plateau (scikit-learn's MLP too: 20 of 100 seeds below 0.83 training
+    accuracy on the blobs of ``check_classifiers_train``). The held-out loss
+    of the same predictions is smooth and keeps falling while the network
+    gets better, so training goes on; once the network overfits, both stop
+    improving. A nan score or loss never counts as an improvement.
+    """
+
+    def __init__(
+        self,
+        score: Callable[[object], float],
+        tol: float,
+        loss: Callable[[object], float] | None = None,
+    ):
         self.score = score
+        self.loss = loss
         self.tol = tol
         self.best_score = -np.inf
+        self.best_validation_loss = np.inf
         self.best_state: dict | None = None
         self.best_epoch: int | None = None
         self.no_improvement_count = 0
 
     def update(self, record: EpochRecord, network) -> None:
         score = float(self.score(network))
+        loss = np.nan if self.loss is None else float(self.loss(network))
         record.validation_score = score
-        if score < self.best_score + self.tol:
-            self.no_improvement_count += 1
-        else:
-            self.no_improvement_count = 0
+        improved = (
+            score >= self.best_score + self.tol
+            or loss <= self.best_validation_loss - self.tol
+        )
+        self.no_improvement_count = 0 if improved else self.no_improvement_count + 1
+        if loss < self.best_validation_loss:
+            self.best_validation_loss = loss
         if score > self.best_score:
             self.best_score = score
             self.best_state = network.state()
@@ -138,7 +167,27 @@ class ValidationMonitor:
         record.validation_score = float("nan")
 
     def message(self, n_iter_no_change) -> str:
+        what = "score" if self.loss is None else "score and loss"
         return (
-            f"Validation score did not improve more than tol={self.tol:f} for "
+            f"Validation {what} did not improve more than tol={self.tol:f} for "
             f"{n_iter_no_change} consecutive epochs."
         )
+
+
+def held_out_loss(
+    X, Y, sample_weight=None, chunk_size: int = 4096
+) -> Callable[[object], float]:
+    """``network -> (1/S) sum_i s_i l_i`` on held-out data (inference mode,
+    in row chunks), the ``loss`` of a :class:`ValidationMonitor`."""
+    total = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+
+    def loss(network) -> float:
+        value = 0.0
+        for start in range(0, X.shape[0], chunk_size):
+            rows = slice(start, start + chunk_size)
+            raw, _ = network.forward(X[rows])
+            sw = None if sample_weight is None else sample_weight[rows]
+            value += network.loss.value(Y[rows], raw, sw)
+        return value / total
+
+    return loss
