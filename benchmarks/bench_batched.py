@@ -5,8 +5,10 @@ settings): sequentially, one ``StochasticRun`` + ``train_epochs`` per model on
 ``X[rows]`` (what the plain estimators run), and together in one
 ``train_batched`` call. Runs alternate (sequential, batched, sequential, ...)
 so that drifting load on a shared machine hits both alike; the table gives
-the median seconds of each, their ratio, the time per model and epoch, and
-the largest weight difference between the two (0.0: bit-identical).
+the median wall seconds of each, the median ratio of each sequential run to
+the batched run right after it (wall and CPU time), the time per model and
+epoch, and the largest weight difference between the two (0.0:
+bit-identical).
 
 Cases (``--cases``):
 
@@ -183,54 +185,57 @@ def batched(case: Case, epochs, tol, n_iter_no_change, **kwargs) -> list[np.ndar
 
 
 def timed(fn, *args):
-    start = time.perf_counter()
+    """Wall and CPU seconds of ``fn(*args)``, and its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = fn(*args)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
 def run_case(case: Case, args) -> dict:
     tol, patience = (1e-4, 10) if args.stopping else (0.0, args.epochs + 1)
-    seq_times, bat_times = [], []
+    runs = []  # (wall seq, cpu seq, wall batched, cpu batched)
     for _ in range(args.repeats):
-        t_seq, ref = timed(sequential, case, args.epochs, tol, patience)
-        t_bat, got = timed(batched, case, args.epochs, tol, patience)
-        seq_times.append(t_seq)
-        bat_times.append(t_bat)
+        wall_seq, cpu_seq, ref = timed(sequential, case, args.epochs, tol, patience)
+        wall_bat, cpu_bat, got = timed(batched, case, args.epochs, tol, patience)
+        runs.append((wall_seq, cpu_seq, wall_bat, cpu_bat))
     diff = max(float(np.abs(a - b).max()) for a, b in zip(ref, got))
-    t_seq, t_bat = statistics.median(seq_times), statistics.median(bat_times)
+    wall_seq, cpu_seq, wall_bat, cpu_bat = (statistics.median(c) for c in zip(*runs))
     per = 1e3 / (len(case.rows) * args.epochs)
     return {
         "case": case.name,
         "M": len(case.rows),
-        "seq": t_seq,
-        "bat": t_bat,
-        "ratio": t_seq / t_bat,
-        "seq_me": t_seq * per,
-        "bat_me": t_bat * per,
+        "seq": wall_seq,
+        "bat": wall_bat,
+        # the ratio of each sequential run to the batched run right after it
+        "ratio": statistics.median(r[0] / r[2] for r in runs),
+        "cpu_ratio": statistics.median(r[1] / r[3] for r in runs),
+        "seq_me": wall_seq * per,
+        "bat_me": wall_bat * per,
         "diff": diff,
-        "runs": (seq_times, bat_times),
+        "runs": runs,
     }
 
 
 TABLE_HEADER = (
     f"{'case':<9} {'M':>3} {'sequential s':>13} {'batched s':>10} {'ratio':>6} "
-    f"{'seq ms/model-epoch':>19} {'bat ms/model-epoch':>19} {'max |dtheta|':>13}"
+    f"{'cpu ratio':>9} {'seq ms/model-epoch':>19} {'bat ms/model-epoch':>19} "
+    f"{'max |dtheta|':>13}"
 )
 
 
 def print_table(rows) -> None:
-    print("== results (median of repeats) ==")
+    print("== results (median of repeats; ratios: median of paired runs) ==")
     print(TABLE_HEADER)
     for r in rows:
         print(
             f"{r['case']:<9} {r['M']:>3} {r['seq']:>13.3f} {r['bat']:>10.3f} "
-            f"{r['ratio']:>6.2f} {r['seq_me']:>19.3f} {r['bat_me']:>19.3f} "
-            f"{r['diff']:>13.3g}"
+            f"{r['ratio']:>6.2f} {r['cpu_ratio']:>9.2f} {r['seq_me']:>19.3f} "
+            f"{r['bat_me']:>19.3f} {r['diff']:>13.3g}"
         )
-    print("== runs (seconds: sequential | batched) ==")
+    print("== runs (wall seconds: sequential / batched, pairs in order) ==")
     for r in rows:
-        seq, bat = (" ".join(f"{t:.3f}" for t in ts) for ts in r["runs"])
-        print(f"{r['case']:<9} {seq} | {bat}")
+        pairs = " ".join(f"{run[0]:.3f}/{run[2]:.3f}" for run in r["runs"])
+        print(f"{r['case']:<9} {pairs}")
 
 
 def memory_report(epochs: int) -> None:

@@ -540,3 +540,26 @@ def test_bad_specs_are_refused(change, message):
         train_batched(
             setup.network(), X, Y, [ModelSpec(**fields)], optimizer=ADAM, max_iter=1
         )
+
+
+def test_benchmark_runs_and_matches(capsys):
+    """benchmarks/bench_batched.py: a one-epoch run prints its table, and
+    the batched weights equal the sequential ones."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_batched.py"
+    spec = importlib.util.spec_from_file_location("skreg_bench_batched", path)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses resolve annotations through it
+    try:
+        spec.loader.exec_module(bench)
+        code = bench.main(["--cases", "cv-small", "--epochs", "1", "--repeats", "1"])
+    finally:
+        del sys.modules[spec.name]
+    out = capsys.readouterr().out
+    assert code == 0
+    row = out.split(bench.TABLE_HEADER, 1)[1].splitlines()[1].split()
+    assert row[:2] == ["cv-small", "50"]
+    assert float(row[-1]) == 0.0  # max |dtheta|: bit-identical
