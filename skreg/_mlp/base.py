@@ -194,16 +194,13 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
             )
 
     def _check_partial_fit(self) -> bool:
-        """``partial_fit`` exists for stochastic solvers without early stopping."""
+        """``partial_fit`` exists for the stochastic solvers (as in
+        scikit-learn, also with ``early_stopping=True``, where calling it
+        raises a ValueError)."""
         if self.solver not in ("sgd", "adam"):
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
-            )
-        if self.early_stopping:
-            raise AttributeError(
-                "partial_fit is not available with early_stopping=True: one call "
-                "sees one chunk of data, so there is no held-out set to stop on."
             )
         return True
 
@@ -244,6 +241,12 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         """Everything before training: validated data and targets, the
         network (initialized, or loaded for a warm start) and the config."""
         self._check_param_combinations()
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: one call sees "
+                "one chunk of data, so there is no held-out set to stop on. Use "
+                "fit, or set early_stopping=False."
+            )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
