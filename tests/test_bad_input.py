@@ -420,6 +420,7 @@ INVALID_PARAMS = {
     "batch_norm": ["yes"],
     "batch_norm_momentum": [0.0, 1.5],
     "skip_connection": ["yes"],
+    "relax": [1.5, -0.1],
     "input_noise": [-0.1],
     "mc_samples": [1],
     "loss": ["huber"],

@@ -233,6 +233,64 @@ class GroupLasso(Penalty):
         return w
 
 
+class FrozenInputs:
+    """``penalty`` plus the constraint that some inputs stay unused.
+
+    The relaxed refit's penalty: the weights of the inputs not in ``keep``
+    (their first-layer rows and, with a skip connection, their skip rows)
+    are held at exactly 0.0 (the indicator of that subspace, whose proximal
+    step is the projection onto it). The gradient of those weights is zeroed
+    as well, so no optimizer moves them (Adam and momentum see zero
+    gradients) and the smooth full-batch solver, which starts there, keeps
+    them at 0. Everything else is ``penalty``'s.
+    """
+
+    def __init__(
+        self,
+        penalty: Penalty,
+        keep: np.ndarray,
+        first_layer_shape: tuple[int, int],
+        skip_width: int = 0,
+    ):
+        self.penalty = penalty
+        self.keep = np.asarray(keep, dtype=bool)
+        self.shape = tuple(first_layer_shape)
+        self.skip_width = int(skip_width)
+        self.name = penalty.name
+        self.smooth = penalty.smooth
+        self.strength = penalty.strength
+        self.l1_ratio = penalty.l1_ratio
+
+    def _frozen_rows(self, w: np.ndarray):
+        """Views of the frozen inputs' rows: first layer, then skip."""
+        n_in, units = self.shape
+        size = n_in * units
+        first = w[:size].reshape(n_in, units)
+        skip = w[size : size + n_in * self.skip_width].reshape(n_in, self.skip_width)
+        return first, skip
+
+    def _zero(self, w: np.ndarray) -> np.ndarray:
+        first, skip = self._frozen_rows(w.reshape(-1))
+        first[~self.keep] = 0.0
+        skip[~self.keep] = 0.0
+        return w
+
+    def value(self, w):
+        return self.penalty.value(w)
+
+    def smooth_value(self, w):
+        return self.penalty.smooth_value(w)
+
+    def grad(self, w):
+        return self._zero(self.penalty.grad(w))
+
+    def add_smooth_grad(self, w, g):
+        return self._zero(self.penalty.add_smooth_grad(w, g))
+
+    def prox(self, w, step):
+        return self._zero(self.penalty.prox(w, step))
+
+
 PENALTIES = ("l2", "l1", "elasticnet", "group_lasso")
 
 

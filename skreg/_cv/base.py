@@ -63,6 +63,15 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return ratios
 
+    def _relax_values(self) -> list:
+        """The relaxation values searched: ``[None]`` without relaxation."""
+        if self.relax is None:
+            return [None]
+        values = [float(r) for r in np.atleast_1d(self.relax)]
+        if not values or any(not 0.0 <= r <= 1.0 for r in values):
+            raise ValueError(f"relax values must be in [0, 1], got {values}.")
+        return values
+
     def _check_penalty(self) -> None:
         if self.penalty is None:
             raise ValueError(
@@ -83,7 +92,10 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             for name in forwarded_parameters(self._estimator_class)
         }
         params.update(
-            random_state=random_state, l1_ratio=l1_ratio, verbose=self.verbose > 1
+            random_state=random_state,
+            l1_ratio=l1_ratio,
+            relax=None,  # the path relaxes each point itself
+            verbose=self.verbose > 1,
         )
         return self._estimator_class(**params)
 
@@ -137,6 +149,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         """
         self._check_penalty()
         l1_ratios = self._l1_ratios()
+        relax = self._relax_values()
         X, y = validate_fit_data(self, X, y, classifier=is_classifier(self))
         sample_weight = check_fit_sample_weight(sample_weight, X)
         template = self._make_estimator(self._seed(), l1_ratios[0])
@@ -147,9 +160,9 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y, groups)
         )
         paths = self._fit_paths(
-            template, X, y, sample_weight, folds, alphas, l1_ratios, scale
+            template, X, y, sample_weight, folds, alphas, l1_ratios, scale, relax
         )
-        i, k = self._store_paths(paths, alphas, l1_ratios, len(folds))
+        i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
         # The refit follows the procedure that chose alpha_: the warm-started
         # path down to it, or (where no point is warm-started) one cold fit.
@@ -158,11 +171,13 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         )
         for _ in iter_path(estimator, X, y, sample_weight, refit_alphas, scale):
             pass  # iter_path refits ``estimator`` in place
-        self._store_estimator(estimator)
+        if self.relax_ is not None:
+            estimator._refit_relaxed(X, y, sample_weight, self.relax_)
+        self._store_estimator(estimator.set_params(relax=self.relax_))
         return self
 
     def _fit_paths(
-        self, template, X, y, sample_weight, folds, alphas, l1_ratios, scale
+        self, template, X, y, sample_weight, folds, alphas, l1_ratios, scale, relax
     ) -> list[FoldPath]:
         """One path per (l1_ratio, fold), in parallel; l1_ratio-major order."""
         scorer = check_scoring(template, scoring=self.scoring)
@@ -174,12 +189,12 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         data = (template, X, y, sample_weight)
         verbose = max(self.verbose - 1, 0)
         if not can_batch(template):
-            calls = [(*data, *task, scale, scorer) for task in tasks]
+            calls = [(*data, *task, scale, scorer, relax) for task in tasks]
             return map_fits(fit_fold_path, calls, n_jobs=self.n_jobs, verbose=verbose)
         # One batch per joblib worker: the paths split into n_jobs groups.
         n_groups = min(len(tasks), effective_n_jobs(self.n_jobs))
         groups = [list(range(g, len(tasks), n_groups)) for g in range(n_groups)]
-        calls = [(*data, [tasks[i] for i in g], scale, scorer) for g in groups]
+        calls = [(*data, [tasks[i] for i in g], scale, scorer, relax) for g in groups]
         results = map_fits(fit_path_group, calls, n_jobs=self.n_jobs, verbose=verbose)
         paths = [None] * len(tasks)
         for group, result in zip(groups, results):
@@ -187,30 +202,40 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 paths[i] = path
         return paths
 
-    def _store_paths(self, paths: list[FoldPath], alphas, l1_ratios, n_folds):
-        """Store the per-fold results as ``(n_l1_ratios, n_alphas, n_folds)``
-        arrays (first axis dropped for a single l1_ratio), choose, and return
-        the chosen index ``(i_l1_ratio, i_alpha)``."""
+    def _store_paths(self, paths: list[FoldPath], alphas, l1_ratios, relax, n_folds):
+        """Store the per-fold results as ``(n_l1_ratios, n_relax, n_alphas,
+        n_folds)`` arrays (an axis dropped where it has a single value),
+        choose, and return the chosen index ``(i_l1_ratio, i_alpha)``."""
+        n_l1, n_relax = len(l1_ratios), len(relax)
 
-        def stack(field):
+        def stack(field, flat=False):
             values = np.array([getattr(p, field) for p in paths])
-            return values.reshape(len(l1_ratios), n_folds, -1).transpose(0, 2, 1)
+            values = values.reshape(n_l1, n_folds, -1, n_relax).transpose(0, 3, 2, 1)
+            if flat:  # one "configuration" axis for select
+                return values.reshape(n_l1 * n_relax, -1, n_folds)
+            return squeeze(values)
 
-        scores = stack("scores")
-        mean, std, sem = summarize(scores)
-        i, k = select(mean, sem, self.selection)
-        squeeze = (lambda a: a[0]) if len(l1_ratios) == 1 else (lambda a: a)
-        self.alphas_ = squeeze(alphas)
-        self.cv_scores_ = squeeze(scores)
+        def squeeze(a):
+            if n_relax == 1:
+                a = a[:, 0]
+            return a[0] if n_l1 == 1 else a
+
+        mean, std, sem = summarize(stack("scores", flat=True))
+        c, k = select(mean, sem, self.selection)
+        i, r = divmod(c, n_relax)
+        mean, std, sem = (a.reshape(n_l1, n_relax, -1) for a in (mean, std, sem))
+        self.relax_ = relax[r]
+        self.alphas_ = alphas[0] if n_l1 == 1 else alphas
+        self.cv_scores_ = stack("scores")
         self.mean_cv_scores_ = squeeze(mean)
         self.std_cv_scores_ = squeeze(std)
         self.sem_cv_scores_ = squeeze(sem)
-        self.n_iter_path_ = squeeze(stack("n_iter"))
-        self.n_zero_weights_path_ = squeeze(stack("n_zero_weights"))
-        self.n_features_selected_path_ = squeeze(stack("n_features_selected"))
+        self.n_iter_path_ = stack("n_iter")
+        self.n_zero_weights_path_ = stack("n_zero_weights")
+        self.n_features_selected_path_ = stack("n_features_selected")
         self.l1_ratio_ = l1_ratios[i]
         self.alpha_ = float(alphas[i, k])
-        self.best_score_ = float(mean[i, k])
+        self.best_score_ = float(mean[i, r, k])
         return i, k
 
     def _store_estimator(self, estimator) -> None:

@@ -36,8 +36,9 @@ class _Path:
         self.template = clone(template).set_params(l1_ratio=l1_ratio)
         self.estimator = None
         self.train = np.asarray(train)
+        self.fit_data = (X[train], y[train], take(sample_weight, train))
         self.test_data = (X[test], y[test], take(sample_weight, test))
-        self.record = FoldPath.empty(len(self.alphas))
+        self.record = None
 
     def point(self, k: int, warm: bool):
         """The estimator of point ``k``, warm-started from this path's
@@ -45,10 +46,16 @@ class _Path:
         estimator = self.estimator if warm else clone(self.template)
         return estimator.set_params(alpha=float(self.alphas[k]), warm_start=warm)
 
+    def store(self, k, estimator, scorer, relax) -> None:
+        self.record.record(k, estimator, scorer, self.test_data, self.fit_data, relax)
 
-def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer):
-    """The paths of ``tasks`` ``(train, test, alphas, l1_ratio)``."""
+
+def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
+    """The paths of ``tasks`` ``(train, test, alphas, l1_ratio)``, each point
+    also scored after its relaxed refits (``relax``)."""
     paths = [_Path(template, (X, y, sample_weight), task) for task in tasks]
+    for path in paths:
+        path.record = FoldPath.empty(len(path.alphas), len(relax))
     n_alphas = len(paths[0].alphas)
     data = (X, y, sample_weight)
     if not can_warm_start(paths[0].template):  # every point cold: one batch
@@ -59,7 +66,7 @@ def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer):
             [p.train for p, _ in points],
         )
         for (path, k), estimator in zip(points, fitted):
-            path.record.record(k, estimator, scorer, path.test_data)
+            path.store(k, estimator, scorer, relax)
         return [p.record for p in paths]
     warm = [False] * len(paths)
     for k in range(n_alphas):
@@ -67,6 +74,6 @@ def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer):
         fit_many(estimators, *data, [p.train for p in paths])
         for j, (path, estimator) in enumerate(zip(paths, estimators)):
             path.estimator = estimator
-            path.record.record(k, estimator, scorer, path.test_data)
+            path.store(k, estimator, scorer, relax)
             warm[j] = not collapsed(estimator, X[path.train], scale)
     return [p.record for p in paths]

@@ -10,7 +10,7 @@ from .._docstring import class_docstring, without_entries
 from .._mlp.docstrings import SHARED_PARAMETERS
 
 # Entries of the shared text that the CV estimators replace or do not have.
-_REPLACED = {"alpha", "warm_start", "l1_ratio", "random_state", "verbose"}
+_REPLACED = {"alpha", "warm_start", "l1_ratio", "relax", "random_state", "verbose"}
 
 _CV_PARAMETERS = """\
 alphas : int or array-like of shape (n_alphas,), default=10
@@ -46,6 +46,16 @@ l1_ratio : float or array-like of float, default=0.5
     With several values a path is fitted for each (with its own automatic
     grid) and the best ``(l1_ratio, alpha)`` pair is chosen; several values
     with another penalty raise a ``ValueError``.
+
+relax : float, array-like of float or None, default=None
+    Relaxed refits searched together with ``alpha`` (see the plain
+    estimator's ``relax``): every path point is also refitted on the inputs
+    it selected with the penalty ``relax * alpha``, for each value given,
+    and scored on the held-out fold; ``1`` is the point itself. The best
+    ``(l1_ratio, relax, alpha)`` is chosen and ``estimator_`` is refitted
+    with it. With several values the score attributes gain a ``relax`` axis
+    (after the ``l1_ratio`` axis, before the alphas). ``None``: no
+    relaxation.
 
 cv : int, cross-validation generator or iterable, default=None
     The folds, as in ``ElasticNetCV``: ``None`` is 5-fold, an int that
@@ -92,6 +102,9 @@ alpha_ : float
 
 l1_ratio_ : float
     The chosen ``l1_ratio`` (the only one when a single value is given).
+
+relax_ : float or None
+    The chosen relaxation (``None`` without ``relax``).
 
 best_score_ : float
     Mean cross-validated score at ``(l1_ratio_, alpha_)``.

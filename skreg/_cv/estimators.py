@@ -62,6 +62,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=False,
+        relax=None,
         mc_samples=100,
     ):
         self.loss = loss
@@ -99,6 +100,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
         self.skip_connection = skip_connection
+        self.relax = relax
         self.mc_samples = mc_samples
 
     def _encode_targets(self, y):
@@ -168,6 +170,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=False,
+        relax=None,
         mc_samples=100,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -204,6 +207,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
         self.skip_connection = skip_connection
+        self.relax = relax
         self.mc_samples = mc_samples
 
     def _encode_targets(self, y):

@@ -22,6 +22,7 @@ _CV_CONSTRAINTS: dict = {
     "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "eps": [Interval(Real, 0, None, closed="neither")],
     "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    "relax": [Interval(Real, 0, 1, closed="both"), "array-like", None],
     "cv": ["cv_object"],
     "scoring": [StrOptions(set(get_scorer_names())), callable, None],
     "selection": [StrOptions({"best", "1se"})],

@@ -30,6 +30,7 @@ layer) are convex and warm-start with every penalty.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -88,7 +89,8 @@ def count_zero_weights(weights) -> int:
 
 @dataclass
 class FoldPath:
-    """What one fold's path recorded, one entry per alpha."""
+    """What one fold's path recorded: one row per alpha, one column per
+    relaxation value (a single column without relaxation)."""
 
     scores: np.ndarray
     n_iter: np.ndarray
@@ -96,18 +98,25 @@ class FoldPath:
     n_features_selected: np.ndarray
 
     @classmethod
-    def empty(cls, n_alphas: int) -> FoldPath:
-        ints = (np.empty(n_alphas, dtype=np.int64) for _ in range(3))
-        return cls(np.empty(n_alphas), *ints)
+    def empty(cls, n_alphas: int, n_relax: int = 1) -> FoldPath:
+        shape = (n_alphas, n_relax)
+        ints = (np.empty(shape, dtype=np.int64) for _ in range(3))
+        return cls(np.empty(shape), *ints)
 
-    def record(self, k: int, fitted, scorer, test_data) -> None:
-        """Score the fitted point ``k`` on the held-out ``(X, y, weights)``."""
+    def record(self, k, fitted, scorer, test_data, fit_data, relax) -> None:
+        """Score the fitted point ``k`` on the held-out ``(X, y, weights)``,
+        and each of its relaxed refits on ``fit_data`` (``relax`` values;
+        ``None`` or 1 is the point itself)."""
         X_test, y_test, sw_test = test_data
         score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
-        self.scores[k] = scorer(fitted, X_test, y_test, **score_kwargs)
-        self.n_iter[k] = fitted.n_iter_
-        self.n_zero_weights[k] = count_zero_weights(fitted._penalized_weights())
-        self.n_features_selected[k] = fitted.n_features_selected_
+        for r, gamma in enumerate(relax):
+            model = fitted
+            if gamma is not None and gamma != 1.0:
+                model = copy.deepcopy(fitted)._refit_relaxed(*fit_data, gamma)
+            self.scores[k, r] = scorer(model, X_test, y_test, **score_kwargs)
+            self.n_iter[k, r] = model.n_iter_
+            self.n_zero_weights[k, r] = count_zero_weights(model._penalized_weights())
+            self.n_features_selected[k, r] = model.n_features_selected_
 
 
 def take(a, idx):
@@ -116,15 +125,14 @@ def take(a, idx):
 
 
 def fit_fold_path(
-    template, X, y, sample_weight, train, test, alphas, l1_ratio, scale, scorer
+    template, X, y, sample_weight, train, test, alphas, l1_ratio, scale, scorer, relax
 ) -> FoldPath:
-    """Fit the path on ``train`` and score every point on ``test``."""
+    """Fit the path on ``train`` and score every point (and its relaxed
+    refits) on ``test``."""
     estimator = clone(template).set_params(l1_ratio=l1_ratio)
     test_data = (X[test], y[test], take(sample_weight, test))
-    out = FoldPath.empty(len(alphas))
-    path = iter_path(
-        estimator, X[train], y[train], take(sample_weight, train), alphas, scale
-    )
-    for k, fitted in enumerate(path):
-        out.record(k, fitted, scorer, test_data)
+    fit_data = (X[train], y[train], take(sample_weight, train))
+    out = FoldPath.empty(len(alphas), len(relax))
+    for k, fitted in enumerate(iter_path(estimator, *fit_data, alphas, scale)):
+        out.record(k, fitted, scorer, test_data, fit_data, relax)
     return out

@@ -10,6 +10,7 @@ this base writes every fitted attribute from that outcome.
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -86,6 +87,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="right")],
         "input_noise": [Interval(Real, 0, None, closed="left")],
         "skip_connection": ["boolean"],
+        "relax": [Interval(Real, 0, 1, closed="both"), None],
         "mc_samples": [Interval(Integral, 2, None, closed="left")],
     }
 
@@ -122,6 +124,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         batch_norm_momentum,
         input_noise,
         skip_connection,
+        relax,
         mc_samples,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -154,6 +157,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
         self.skip_connection = skip_connection
+        self.relax = relax
         self.mc_samples = mc_samples
 
     # -- subclass hooks ------------------------------------------------------
@@ -227,7 +231,13 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        start = self._start_fit(X, y, sample_weight, incremental)
+        self._train(self._start_fit(X, y, sample_weight, incremental))
+        if self.relax is not None and not incremental:
+            self._refit_relaxed(X, y, sample_weight, self.relax)
+        return self
+
+    def _train(self, start: FitStart):
+        """Run the training that ``start`` prepared and store its result."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver == "lbfgs":
                 outcome = fit_full_batch(
@@ -237,9 +247,28 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
                 outcome = self._fit_stochastic(start)
         return self._end_fit(start, outcome)
 
-    def _start_fit(self, X, y, sample_weight, incremental: bool) -> FitStart:
+    def _refit_relaxed(self, X, y, sample_weight, relax: float):
+        """The relaxed refit of a fitted model: resume from its weights with
+        penalty strength ``relax * alpha``, the inputs it left unused held at
+        exactly 0 (``relax=1`` keeps the model as it is)."""
+        if relax == 1.0:
+            return self
+        keep = self.feature_importances_ > 0
+        n_iter = self.n_iter_
+        start = self._start_fit(X, y, sample_weight, incremental=False, resume=True)
+        start.config = replace(
+            start.config, alpha=self.alpha * relax, keep_inputs=keep
+        )
+        self._train(start)
+        self.n_iter_ += n_iter
+        return self
+
+    def _start_fit(
+        self, X, y, sample_weight, incremental: bool, resume: bool = False
+    ) -> FitStart:
         """Everything before training: validated data and targets, the
-        network (initialized, or loaded for a warm start) and the config."""
+        network (initialized, or loaded to warm-start or ``resume``) and the
+        config."""
         self._check_param_combinations()
         if incremental and self.early_stopping:
             raise ValueError(
@@ -248,7 +277,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
                 "fit, or set early_stopping=False."
             )
         first_pass = not hasattr(self, "coefs_") or (
-            not self.warm_start and not incremental
+            not self.warm_start and not incremental and not resume
         )
         X, y = validate_fit_data(
             self, X, y, classifier=is_classifier(self), reset=first_pass

@@ -152,6 +152,17 @@ skip_connection : bool, default=False
     zero. Without a hidden layer the output layer already is the linear map
     and no second one is added (the linear special cases are unchanged).
 
+relax : float in [0, 1] or None, default=None
+    Relaxed refit (the relaxed lasso): after the fit with ``alpha``, refit
+    on the inputs it selected, starting from its weights, with the weaker
+    penalty ``relax * alpha`` while the inputs it left unused (zero
+    first-layer and skip rows) stay exactly 0. A sparse penalty must shrink
+    the informative weights to drop the noise inputs; the refit keeps the
+    selection and undoes much of that shrinkage. ``0`` refits without a
+    penalty on the selected inputs, ``1`` (or ``None``) is no refit. The
+    fitted model keeps the full input width; ``n_iter_`` counts both fits.
+    Only ``fit`` relaxes (``partial_fit`` ignores it).
+
 mc_samples : int, default=100
     Number of Monte Carlo dropout passes used by ``predict(X,
     return_std=True)`` (regressor) and ``predict_proba(X, mc_dropout=True)``

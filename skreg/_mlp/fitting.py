@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from .._core.penalties import make_penalty
+from .._core.penalties import FrozenInputs, make_penalty
 from .._training import (
     LossMonitor,
     StochasticRun,
@@ -76,12 +76,14 @@ class TrainingConfig:
     n_iter_no_change: int | float
     max_fun: int
     merge_singleton: bool
+    # The relaxed refit's inputs held at 0 (a boolean "keep" mask), or None.
+    keep_inputs: np.ndarray | None = None
 
     @classmethod
     def from_params(cls, name: str, params: dict) -> TrainingConfig:
         """Pick this config's fields out of an estimator's ``get_params()``."""
-        fields = {f for f in cls.__dataclass_fields__ if f not in ("name",)}
-        fields.discard("merge_singleton")
+        fields = set(cls.__dataclass_fields__)
+        fields -= {"name", "merge_singleton", "keep_inputs"}
         values = {f: params[f] for f in fields}
         values["verbose"] = int(values["verbose"])
         return cls(name=name, merge_singleton=bool(params["batch_norm"]), **values)
@@ -135,12 +137,15 @@ class FitStart:
 
 # -- full batch ------------------------------------------------------------------
 def _penalty(config: TrainingConfig, network, total_weight: float):
-    return make_penalty(
+    penalty = make_penalty(
         config.penalty,
         config.alpha / total_weight,
         config.l1_ratio,
         **network.input_groups,
     )
+    if config.keep_inputs is None:
+        return penalty
+    return FrozenInputs(penalty, config.keep_inputs, **network.input_groups)
 
 
 def fit_full_batch(config: TrainingConfig, network, X, Y, sample_weight) -> FitOutcome:

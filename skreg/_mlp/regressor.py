@@ -53,6 +53,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=False,
+        relax=None,
         mc_samples=100,
     ):
         super().__init__(
@@ -86,6 +87,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             batch_norm_momentum=batch_norm_momentum,
             input_noise=input_noise,
             skip_connection=skip_connection,
+            relax=relax,
             mc_samples=mc_samples,
         )
         self.loss = loss
