@@ -519,6 +519,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--json", metavar="OUT", help="write all records and the summary"
     )
     parser.add_argument(
+        "--reuse",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="take skreg records from an earlier --json output instead of fitting "
+        "them again (same problem, split and system name)",
+    )
+    parser.add_argument(
         "--selection", action="store_true", help="the input-selection problems"
     )
     parser.add_argument(
