@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -504,7 +505,7 @@ def write_records(problem_name: str, records: list[dict]) -> None:
     """Merge ``records`` into the problem's cache (locked: two runners may write)."""
     RESULTS_DIR.mkdir(exist_ok=True)
     path = _cache_path(problem_name)
-    with open(RESULTS_DIR / ".lock", "w") as lock:
+    with open(Path(tempfile.gettempdir()) / "skreg-bench-results.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         cached = read_cache(problem_name)
         cached.update({f"{r['split']}|{r['system']}": r for r in records})
