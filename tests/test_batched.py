@@ -31,6 +31,7 @@ from skreg._training.batched import (
     train_batched,
 )
 from skreg._training.batched.engine import batch_rows
+from skreg._training.callbacks import held_out_loss
 from skreg._training.optimizers import SGD, Adam
 
 N_SAMPLES, N_FEATURES = 150, 6
@@ -174,9 +175,9 @@ def single_fit(setup: Setup, case: Case):
         X_val = setup.X[case.validation_rows].astype(setup.dtype)
         to_score = score(setup.Y[case.validation_rows])
 
-        def network_score(network):
+        def network_score(network):  # as the plain estimators' (fitting.py)
             pred = network.predict(X_val, chunk_size=4096)
-            return to_score(pred) if np.isfinite(pred).all() else -np.inf
+            return to_score(pred) if np.isfinite(pred).all() else np.nan
 
         monitor = ValidationMonitor(network_score, setup.tol)
     result = train_epochs(
@@ -380,6 +381,81 @@ def test_early_stopping_stops_each_model_at_its_own_epoch(optimizer):
     # they trained and never again.
     for case, outcome in zip(cases, outcomes):
         assert len(case.score_calls) == outcome.n_epochs
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_held_out_loss_monitor(weighted):
+    """``validation_loss=True``: the held-out loss counts as an improvement
+    too (``ValidationMonitor(loss=held_out_loss(...))``, classifiers)."""
+    X, Y = make_data("binary_log_loss", 1)
+    setup = Setup(
+        X, Y, loss="binary_log_loss", max_iter=40, n_iter_no_change=2, tol=1e-3
+    )
+    rng = np.random.default_rng(3)
+    specs, singles = [], []
+    for k, rows in enumerate(folds()):
+        held_out = np.setdiff1d(np.arange(N_SAMPLES), rows)
+        sw_val = rng.exponential(size=len(held_out)) if weighted else None
+
+        def accuracy(pred, Y_val=Y[held_out]):
+            return float(np.mean((pred > 0.5) == Y_val))
+
+        net, gen = setup.start(k)
+        specs.append(
+            ModelSpec(
+                rows=rows,
+                rng=gen,
+                theta=net.theta.copy(),
+                penalty="l2",
+                alpha=1.0,
+                validation_rows=held_out,
+                validation_score=accuracy,
+                validation_loss=True,
+                validation_sample_weight=sw_val,
+            )
+        )
+        net, gen = setup.start(k)
+        run = StochasticRun(
+            net, Adam([net.theta], 0.01), make_penalty("l2", 1.0 / len(rows)), gen, 32
+        )
+
+        def network_score(network, X_val=X[held_out], score=accuracy):
+            pred = network.predict(X_val, chunk_size=4096)
+            return score(pred) if np.isfinite(pred).all() else np.nan
+
+        monitor = ValidationMonitor(
+            network_score, 1e-3, loss=held_out_loss(X[held_out], Y[held_out], sw_val)
+        )
+        result = train_epochs(
+            run,
+            X[rows],
+            Y[rows],
+            None,
+            max_iter=40,
+            monitor=monitor,
+            n_iter_no_change=2,
+        )
+        singles.append((result, monitor))
+    outcomes = train_batched(
+        setup.network(),
+        X,
+        Y,
+        specs,
+        optimizer=ADAM,
+        max_iter=40,
+        tol=1e-3,
+        n_iter_no_change=2,
+        batch_size=32,
+    )
+    for outcome, (result, monitor) in zip(outcomes, singles):
+        assert outcome.n_epochs == result.n_epochs
+        assert outcome.best_epoch == monitor.best_epoch
+        assert [r.validation_score for r in outcome.records] == [
+            r.validation_score for r in result.records
+        ]
+        np.testing.assert_array_equal(
+            outcome.state["theta"], monitor.best_state["theta"]
+        )
 
 
 def test_loss_monitor_and_adaptive_schedule():

@@ -235,5 +235,10 @@ def _check_spec(spec: ModelSpec, template: Network, n_samples: int) -> None:
             f"ModelSpec.validation_rows must be non-empty rows of the {n_samples} "
             "rows of X."
         )
+    vsw = spec.validation_sample_weight
+    if vsw is not None and (val is None or len(vsw) != len(val)):
+        raise ValueError(
+            "ModelSpec.validation_sample_weight must be aligned with validation_rows."
+        )
     if not isinstance(spec.rng, np.random.Generator):
         raise TypeError("ModelSpec.rng must be a numpy.random.Generator.")

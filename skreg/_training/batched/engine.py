@@ -51,15 +51,21 @@ class _Model:
         )
         self.bounds = batch_bounds(self.n, batch_rows(batch_size, self.n), merge)
         self.validating = spec.validation_rows is not None
-        if self.validating:
-            self.monitor = ValidationMonitor(lambda model: model.score, tol)
-        else:
+        vsw = spec.validation_sample_weight
+        self.validation_weight = None if vsw is None else np.asarray(vsw, dtype)
+        if not self.validating:
             self.monitor = LossMonitor(tol, spec.best_loss)
+        elif spec.validation_loss:
+            self.monitor = ValidationMonitor(
+                lambda model: model.score, tol, loss=lambda model: model.val_loss
+            )
+        else:
+            self.monitor = ValidationMonitor(lambda model: model.score, tol)
         self.divergence = DivergenceCheck()
         self.records: list[EpochRecord] = []
         self.t = int(spec.t)
         self.status, self.message, self.reason = "max_iter", "", ""
-        self.score = -np.inf
+        self.score, self.val_loss = np.nan, np.nan
         self.final_state = None
         self.run = None  # the BatchedRun holding the model, for ``state``
         self.row = index
@@ -292,12 +298,19 @@ class BatchedRun:
             b = min(a + self.models_per_step, last)
             rows = [m.spec.validation_rows for m in self.models[a:b]]
             chunk = chunk_rows(self.net, b - a)
-            part = predict_rows(self.net, self.X, rows, slice(a, b), chunk)
+            part = predict_rows(self.net, self.X, rows, slice(a, b), chunk, link=False)
             preds.update(zip(range(a, b), part))
+        loss = self.net.loss.single
         for model in models:
-            pred = preds[model.row]
+            raw = preds[model.row]
+            if model.spec.validation_loss:
+                model.val_loss = _held_out_loss(
+                    model.spec, model.validation_weight, loss, self.Y, raw
+                )
+            pred = loss.link(raw)
             finite = np.isfinite(pred).all()
-            model.score = model.spec.validation_score(pred) if finite else -np.inf
+            # nan for non-finite predictions, as the plain estimators score them
+            model.score = model.spec.validation_score(pred) if finite else np.nan
 
     def _compact(self) -> list[_Model]:
         """Drop the models that stopped this epoch from the stack."""
@@ -328,6 +341,19 @@ class BatchedRun:
 
     def _restore(self, snapshot) -> None:
         self.net.restore(snapshot)
+
+
+def _held_out_loss(spec: ModelSpec, weights, loss, Y, raw: np.ndarray) -> float:
+    """``callbacks.held_out_loss`` from the raw outputs on the validation
+    rows: the same 4096-row chunks, the same sums."""
+    rows, sw = spec.validation_rows, weights
+    total = float(len(rows) if sw is None else sw.sum())
+    value = 0.0
+    for start in range(0, len(rows), 4096):
+        part = slice(start, start + 4096)
+        part_sw = None if sw is None else sw[part]
+        value += loss.value(Y[rows[part]], raw[part], part_sw)
+    return value / total
 
 
 _FINITE = np.zeros(0)  # stands in for parameters known to be finite

@@ -44,7 +44,15 @@ class ModelSpec:
     validation_score : callable or None
         ``score(pred) -> float`` (higher is better) of the model's linked
         predictions ``(len(validation_rows), n_outputs)`` on its validation
-        rows; non-finite predictions score ``-inf`` without calling it.
+        rows; non-finite predictions score nan without calling it (as the
+        plain estimators' early-stopping score).
+    validation_loss : bool, default=False
+        Also monitor the held-out loss ``(1/S_val) sum_i s_i l_i`` on the
+        validation rows (``ValidationMonitor``'s ``loss``, computed as
+        ``callbacks.held_out_loss`` computes it).
+    validation_sample_weight : ndarray or None
+        Weights aligned with ``validation_rows``, for the held-out loss (the
+        score callable carries its own).
     best_loss : float, default=inf
         The training-loss monitor's best loss so far (a warm start continues
         the previous fit's, as the plain estimators do).
@@ -62,6 +70,8 @@ class ModelSpec:
     buffers: Mapping[str, np.ndarray] | None = None
     validation_rows: np.ndarray | None = None
     validation_score: Callable[[np.ndarray], float] | None = None
+    validation_loss: bool = False
+    validation_sample_weight: np.ndarray | None = None
     best_loss: float = np.inf
     t: int = 0
 
