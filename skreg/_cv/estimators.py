@@ -14,7 +14,7 @@ from sklearn.preprocessing import LabelBinarizer
 
 from .._mlp.classifier import LogProbaMixin, MLPClassifier
 from .._mlp.regressor import MLPRegressor
-from .._validation import check_class_labels, validate_predict_X
+from .._validation import check_class_labels, check_two_classes, validate_predict_X
 from .base import BaseMLPCV
 from .docstrings import cv_docstring
 from .params import cv_parameter_constraints
@@ -212,7 +212,11 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
 
     def _encode_targets(self, y):
         check_class_labels(y, type(self).__name__)
-        Y = LabelBinarizer().fit_transform(y)
+        binarizer = LabelBinarizer().fit(y)
+        # Scoring the folds needs two classes (the plain MLPClassifier accepts
+        # one, as scikit-learn's does, and predicts it).
+        check_two_classes(binarizer.classes_, type(self).__name__)
+        Y = binarizer.transform(y)
         return Y.toarray() if hasattr(Y, "toarray") else Y
 
     def predict_proba(self, X, mc_dropout=False):

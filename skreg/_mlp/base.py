@@ -318,8 +318,10 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
             stratify,
             # A classifier's accuracy is a step function of the weights, so
             # early stopping also watches the held-out loss; the regressor's
-            # R^2 is already smooth (and the same order as its loss).
-            monitor_loss=is_classifier(self),
+            # R^2 is already smooth (and the same order as its loss). With one
+            # class the accuracy is 1 whatever the weights and the log loss
+            # falls forever: scikit-learn's rule alone.
+            monitor_loss=is_classifier(self) and len(self.classes_) > 1,
         )
 
     def _previous_best_loss(self) -> float:

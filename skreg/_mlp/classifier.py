@@ -9,7 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from .._sklearn_compat import _check_partial_fit_first_call, _fit_context
-from .._validation import check_class_labels, check_two_classes
+from .._validation import check_class_labels
 from .base import BaseMLP
 from .docstrings import mlp_docstring
 
@@ -135,7 +135,7 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
                     "`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {classes}."
                 )
-        check_two_classes(self.classes_, type(self).__name__)
+        # One class is accepted, as in scikit-learn: the model predicts it.
         return self._label_binarizer.transform(y)
 
     def _encode_fitted_targets(self, y):
@@ -241,6 +241,8 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
             np.clip(proba, finfo.tiny, upper, out=proba)
         else:
             np.maximum(proba, finfo.tiny, out=proba)
+        if len(self.classes_) == 1 and self._label_binarizer.y_type_ == "binary":
+            return np.ones_like(proba)  # the one class seen in fit
         if proba.shape[1] == 1:
             proba = np.hstack([1 - proba, proba])
         return proba
