@@ -662,6 +662,13 @@ def _git_head() -> str:
     return head + ("+dirty" if git("status", "--porcelain", "skreg") else "")
 
 
+def write_json(path: str, records: list[dict], summary: dict) -> None:
+    """Write the records and the summary (with skreg's commit) to ``path``."""
+    summary = {**summary, "skreg_commit": _git_head()}
+    with open(path, "w") as f:
+        json.dump({"records": records, "summary": summary}, f, indent=1)
+
+
 def main(argv=None) -> None:
     """Run the benchmark (or the selection mode) and print the report."""
     args = parse_args(argv)
@@ -696,12 +703,12 @@ def main(argv=None) -> None:
                 records += run_problem(
                     problem, systems, args.splits, args.recompute_anchors, reused
                 )
+                if args.json:  # so that --reuse can pick up an interrupted run
+                    write_json(args.json, records, {"partial": True})
             summary = print_table(records, problems, systems)
             summary["goals"] = print_goals(records, problems, systems)
     if args.json:
-        summary["skreg_commit"] = _git_head()
-        with open(args.json, "w") as f:
-            json.dump({"records": records, "summary": summary}, f, indent=1)
+        write_json(args.json, records, summary)
 
 
 if __name__ == "__main__":
