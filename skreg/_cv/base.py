@@ -31,7 +31,14 @@ from .._validation import (
 from .batched_path import can_batch, fit_path_group
 from .grid import alpha_grid
 from .params import forwarded_parameters
-from .path import FoldPath, can_warm_start, fit_fold_path, iter_path, target_scale
+from .path import (
+    FoldPath,
+    can_warm_start,
+    fit_fold_path,
+    iter_path,
+    path_order,
+    target_scale,
+)
 from .select import select, summarize
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
@@ -166,9 +173,9 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
         # The refit follows the procedure that chose alpha_: the warm-started
         # path down to it, or (where no point is warm-started) one cold fit.
-        refit_alphas = (
-            alphas[i, : k + 1] if can_warm_start(estimator) else [alphas[i, k]]
-        )
+        order = path_order(estimator, alphas.shape[1])
+        refit = order[: order.index(k) + 1] if can_warm_start(estimator) else [k]
+        refit_alphas = alphas[i, sorted(refit)]  # descending, as iter_path wants
         for _ in iter_path(estimator, X, y, sample_weight, refit_alphas, scale):
             pass  # iter_path refits ``estimator`` in place
         if self.relax_ is not None:

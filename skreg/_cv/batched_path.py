@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._mlp.batching import fit_many
-from .path import FoldPath, can_warm_start, collapsed, take
+from .path import FoldPath, can_warm_start, collapsed, path_order, take
 
 
 def can_batch(template) -> bool:
@@ -44,6 +44,7 @@ class _Path:
         """The estimator of point ``k``, warm-started from this path's
         previous point or a fresh clone."""
         estimator = self.estimator if warm else clone(self.template)
+        estimator.__dict__.pop("best_loss_", None)  # a new objective (iter_path)
         return estimator.set_params(alpha=float(self.alphas[k]), warm_start=warm)
 
     def store(self, k, estimator, scorer, relax) -> None:
@@ -69,7 +70,7 @@ def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
             path.store(k, estimator, scorer, relax)
         return [p.record for p in paths]
     warm = [False] * len(paths)
-    for k in range(n_alphas):
+    for k in path_order(paths[0].template, n_alphas):
         estimators = [p.point(k, w) for p, w in zip(paths, warm)]
         fit_many(estimators, *data, [p.train for p in paths])
         for j, (path, estimator) in enumerate(zip(paths, estimators)):

@@ -26,6 +26,19 @@ its strongest point (measured: 97% zeros and CV R^2 0.28 along a warm L1 path
 where a cold fit at the same alpha had 69% zeros and 0.59). Each such point
 starts from the same fresh initialization instead. Linear models (no hidden
 layer) are convex and warm-start with every penalty.
+
+The other order that avoids the trap, LassoNet's dense to sparse (smallest
+alpha first, each point warm-started from the previous, the stopping rule
+reset at each point), is implemented (``SPARSE_NETWORK_PATH``) and was
+measured against the cold restarts: L1, hidden (64,), adam, max_iter 300,
+5 folds x 10 alphas, one BLAS thread, two 70/30 splits each. Diabetes with 40
+noise columns (standardized y): best CV R^2 0.502 / 0.481 dense-to-sparse vs
+0.510 / 0.472 cold, test R^2 0.400 / 0.439 vs 0.398 / 0.436, inputs kept 26 /
+35 vs 29 / 37; breast cancer: CV accuracy 0.9825 / 0.9749 vs 0.9825 / 0.9799,
+test 0.9825 / 0.9591 vs 0.9825 / 0.9649. Neither order holds the scores
+better, and the warm order trains as many epochs (12.3k vs 11.4k on
+diabetes, 11.5k vs 14.2k on breast cancer) while giving up the single batch
+of all the cold points, so the paths stay cold.
 """
 
 from __future__ import annotations
@@ -41,6 +54,11 @@ from .._core.architecture import hidden_sizes
 from .._core.penalties import is_sparse
 
 COLLAPSE_RTOL = 0.01
+
+# How a sparse penalty's path runs on a network with a hidden layer: "cold"
+# (every point from the same fresh initialization) or "dense_to_sparse"
+# (smallest alpha first, each point warm-started from the previous one).
+SPARSE_NETWORK_PATH = "cold"
 
 
 def target_scale(Y: np.ndarray) -> float:
@@ -61,25 +79,45 @@ def collapsed(estimator, X, scale: float) -> bool:
     return bool(np.std(output, axis=0).max() <= COLLAPSE_RTOL * scale)
 
 
+def path_order(estimator, n_alphas: int) -> list[int]:
+    """The order in which a path fits its ``n_alphas`` (descending) alphas:
+    largest first, except the dense-to-sparse order (smallest first) of a
+    sparse penalty on a network when ``SPARSE_NETWORK_PATH`` asks for it."""
+    order = list(range(n_alphas))
+    dense_to_sparse = SPARSE_NETWORK_PATH == "dense_to_sparse"
+    if dense_to_sparse and _sparse_network(estimator):
+        order.reverse()
+    return order
+
+
 def iter_path(estimator, X, y, sample_weight, alphas, scale: float) -> Iterator:
-    """Fit ``estimator`` at each of ``alphas`` in turn, warm-started unless
-    the previous point collapsed (module docstring); yield it after each fit
-    (the same object, refitted in place). ``scale`` is ``target_scale`` of
-    the encoded targets."""
+    """Fit ``estimator`` at each of ``alphas`` (descending) in the path's
+    order, warm-started unless the previous point collapsed (module
+    docstring); yield ``(k, estimator)`` after each fit at ``alphas[k]`` (the
+    same object, refitted in place). ``scale`` is ``target_scale`` of the
+    encoded targets."""
     estimator.set_params(warm_start=False)
     warm = can_warm_start(estimator)
-    for alpha in alphas:
-        estimator.set_params(alpha=float(alpha))
+    for k in path_order(estimator, len(alphas)):
+        estimator.set_params(alpha=float(alphas[k]))
+        # Each point is a new objective: its stopping rule starts afresh
+        # (a warm start would continue the previous point's best loss, which
+        # along a dense-to-sparse path belongs to an easier objective).
+        estimator.__dict__.pop("best_loss_", None)
         estimator.fit(X, y, sample_weight=sample_weight)
-        yield estimator
+        yield k, estimator
         estimator.set_params(warm_start=warm and not collapsed(estimator, X, scale))
 
 
+def _sparse_network(estimator) -> bool:
+    hidden = hidden_sizes(estimator.hidden_layer_sizes)
+    return bool(hidden) and is_sparse(estimator.penalty, estimator.l1_ratio)
+
+
 def can_warm_start(estimator) -> bool:
-    """Linear models always; networks only with a smooth penalty (module
-    docstring)."""
-    linear = not hidden_sizes(estimator.hidden_layer_sizes)
-    return linear or not is_sparse(estimator.penalty, estimator.l1_ratio)
+    """Linear models and smooth penalties always; sparse penalties on
+    networks only along the dense-to-sparse order (module docstring)."""
+    return not _sparse_network(estimator) or SPARSE_NETWORK_PATH != "cold"
 
 
 def count_zero_weights(weights) -> int:
@@ -133,6 +171,6 @@ def fit_fold_path(
     test_data = (X[test], y[test], take(sample_weight, test))
     fit_data = (X[train], y[train], take(sample_weight, train))
     out = FoldPath.empty(len(alphas), len(relax))
-    for k, fitted in enumerate(iter_path(estimator, *fit_data, alphas, scale)):
+    for k, fitted in iter_path(estimator, *fit_data, alphas, scale):
         out.record(k, fitted, scorer, test_data, fit_data, relax)
     return out
