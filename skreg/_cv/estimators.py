@@ -238,6 +238,12 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         X = validate_predict_X(self, X)
         return self.estimator_.predict_proba(X, mc_dropout=mc_dropout)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # ClassifierMixin resets the classifier tags copied from MLPClassifier.
+        tags.classifier_tags.multi_label = True
+        return tags
+
 
 MLPRegressorCV.__doc__ = cv_docstring(
     "Multilayer perceptron regressor with alpha chosen by cross-validation.\n\n"

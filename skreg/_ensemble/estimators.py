@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import get_tags
 
 from .._mlp import MLPClassifier, MLPRegressor
 from .._mlp.classifier import LogProbaMixin
@@ -103,6 +104,13 @@ class MLPEnsembleClassifier(LogProbaMixin, ClassifierMixin, BaseMLPEnsemble):
         if self._label_binarizer.y_type_ == "binary":
             proba = proba[:, 1:]
         return self._label_binarizer.inverse_transform(proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Multilabel when the members are (ClassifierMixin resets the copy).
+        member = get_tags(self._base_estimator()).classifier_tags
+        tags.classifier_tags.multi_label = bool(member and member.multi_label)
+        return tags
 
 
 MLPEnsembleRegressor.__doc__ = ensemble_docstring(

@@ -1,0 +1,41 @@
+"""Conventions of scikit-learn's estimators that the CV estimators and the
+ensembles keep: tags, feature names of the fitted models, routing, hints."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import get_tags
+
+from skreg import MLPClassifier, MLPClassifierCV, MLPEnsembleClassifier
+
+
+# -- tags ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "estimator",
+    [MLPClassifier(), MLPClassifierCV(), MLPEnsembleClassifier()],
+    ids=lambda e: type(e).__name__,
+)
+def test_classifiers_that_fit_multilabel_targets_say_so(estimator):
+    assert get_tags(estimator).classifier_tags.multi_label
+
+
+def test_an_ensemble_is_multilabel_when_its_members_are():
+    ensemble = MLPEnsembleClassifier(LogisticRegression())
+    assert not get_tags(ensemble).classifier_tags.multi_label
+
+
+def test_multilabel_targets_fit():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+    for est in (
+        MLPClassifierCV(hidden_layer_sizes=(8,), max_iter=30, alphas=2, cv=2),
+        MLPEnsembleClassifier(MLPClassifier((8,), max_iter=30), n_estimators=2),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, Y)
+        assert est.predict(X).shape == Y.shape
