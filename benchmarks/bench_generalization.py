@@ -15,12 +15,12 @@ reads them. skreg systems are recomputed on every run.
 
 Examples::
 
-    python benchmarks/bench_generalization.py --quick --problems diabetes \
+    python benchmarks/bench_generalization.py --quick --problems diabetes \\
         --systems lasso
     python benchmarks/bench_generalization.py --half heldout --include-torch
     python benchmarks/bench_generalization.py --systems skreg,skreg:group_lasso \\
         --skreg-config relaxed='{"penalty": "l1"}'
-    python benchmarks/bench_generalization.py --selection \
+    python benchmarks/bench_generalization.py --selection \\
         --systems lasso,skreg:group_lasso
 """
 
@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from generalization_problems import (
+    HALVES,
     friedman1_correlated,
     friedman1_selection,
     input_mask_scores,
@@ -209,8 +210,6 @@ def fit_and_score(model, problem, seed: int) -> dict:
 
 # -- report ---------------------------------------------------------------------------
 def _half_of(name: str) -> str:
-    from generalization_problems import HALVES
-
     return "T" if name in HALVES["tune"] else "H"
 
 
@@ -356,8 +355,7 @@ def _print_selection_columns(records, problems, shown) -> None:
 
 
 def _subsets(problems):
-    from generalization_problems import HALVES
-
+    """("all", problems) and, when both halves are present, each half's problems."""
     out = [("all", problems)]
     for half in ("heldout", "tune"):
         subset = [p for p in problems if p.name in HALVES[half]]
