@@ -83,6 +83,16 @@ def validate_predict_X(estimator, X):
     return X.tocsr() if sp.issparse(X) else X
 
 
+def inner_predict_X(estimator, X):
+    """Prediction input for a fitted model inside ``estimator`` (a CV refit,
+    ensemble members): checked against ``estimator``, then passed on as given
+    when it was fitted with feature names, so that the inner model (which
+    knows them too) checks the columns without warning; validated otherwise.
+    """
+    validated = validate_predict_X(estimator, X)
+    return X if hasattr(estimator, "feature_names_in_") else validated
+
+
 def check_fit_sample_weight(sample_weight, X):
     """Non-negative weights of ``X``'s dtype with a positive sum, or None."""
     if sample_weight is None:

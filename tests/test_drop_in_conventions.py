@@ -9,7 +9,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import get_tags
 
-from skreg import MLPClassifier, MLPClassifierCV, MLPEnsembleClassifier
+from skreg import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPEnsembleClassifier,
+    MLPEnsembleRegressor,
+    MLPRegressor,
+    MLPRegressorCV,
+)
 
 
 # -- tags ------------------------------------------------------------------------
@@ -39,3 +46,32 @@ def test_multilabel_targets_fit():
             warnings.simplefilter("ignore", ConvergenceWarning)
             est.fit(X, Y)
         assert est.predict(X).shape == Y.shape
+
+
+# -- feature names -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPRegressorCV(hidden_layer_sizes=(4,), max_iter=20, alphas=2, cv=2),
+        MLPEnsembleRegressor(
+            MLPRegressor(hidden_layer_sizes=(4,), max_iter=20), n_estimators=2
+        ),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_fitted_models_know_the_feature_names(estimator):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    y = X["a"] - X["b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X, y)
+    models = getattr(estimator, "estimators_", None) or [estimator.estimator_]
+    for model in models:
+        assert list(model.feature_names_in_) == ["a", "b", "c"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        estimator.predict(X)
+    with pytest.raises(ValueError, match="feature names"):
+        estimator.predict(X[["b", "a", "c"]])

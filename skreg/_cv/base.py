@@ -25,8 +25,8 @@ from .._sklearn_compat import _fit_context
 from .._validation import (
     check_fit_sample_weight,
     draw_seed,
+    inner_predict_X,
     validate_fit_data,
-    validate_predict_X,
 )
 from .batched_path import can_batch, fit_path_group
 from .grid import alpha_grid
@@ -253,6 +253,8 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         ``alpha_``.
         """
         self.estimator_ = estimator.set_params(warm_start=False)
+        if hasattr(self, "feature_names_in_"):  # refit on the validated array
+            self.estimator_.feature_names_in_ = self.feature_names_in_
         for name, value in vars(estimator).items():
             public = name.endswith("_") and not name.startswith("_")
             if public and name not in _CV_ATTRIBUTES:
@@ -280,7 +282,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predictions of ``estimator_``.
         """
-        X = validate_predict_X(self, X)
+        X = inner_predict_X(self, X)
         return self.estimator_.predict(X)
 
     def __sklearn_tags__(self):

@@ -14,7 +14,7 @@ from sklearn.preprocessing import LabelBinarizer
 
 from .._mlp.classifier import LogProbaMixin, MLPClassifier
 from .._mlp.regressor import MLPRegressor
-from .._validation import check_class_labels, check_two_classes, validate_predict_X
+from .._validation import check_class_labels, check_two_classes, inner_predict_X
 from .base import BaseMLPCV
 from .docstrings import cv_docstring
 from .params import cv_parameter_constraints
@@ -125,7 +125,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         y_std : ndarray of the same shape
             Only with ``return_std=True``.
         """
-        X = validate_predict_X(self, X)
+        X = inner_predict_X(self, X)
         return self.estimator_.predict(X, return_std=return_std)
 
 
@@ -235,7 +235,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         y_prob : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
         """
-        X = validate_predict_X(self, X)
+        X = inner_predict_X(self, X)
         return self.estimator_.predict_proba(X, mc_dropout=mc_dropout)
 
     def __sklearn_tags__(self):

@@ -28,8 +28,8 @@ from .._sklearn_compat import HasMethods, Interval, _fit_context
 from .._validation import (
     MAX_SEED,
     check_fit_sample_weight,
+    inner_predict_X,
     validate_fit_data,
-    validate_predict_X,
 )
 
 
@@ -145,6 +145,9 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         for group, result in zip(groups, fitted):
             for i, member in zip(group, result):
                 self.estimators_[i] = member
+        if hasattr(self, "feature_names_in_"):  # fitted on the validated array
+            for member in self.estimators_:
+                member.feature_names_in_ = self.feature_names_in_
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)  # estimator is unchecked
@@ -171,7 +174,7 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _stacked(self, method, X):
         """``method`` of every member on ``X``: shape (n_estimators, ...)."""
-        X = validate_predict_X(self, X)
+        X = inner_predict_X(self, X)
         return np.stack([getattr(m, method)(X) for m in self.estimators_])
 
     def __sklearn_tags__(self):
