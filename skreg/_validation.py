@@ -59,6 +59,8 @@ def check_magnitude(A, name: str) -> None:
 
 def validate_fit_data(estimator, X, y, *, classifier: bool, reset: bool = True):
     """``X`` (CSR if sparse) and ``y`` (1-D when it has one column) for fit."""
+    if not classifier:
+        check_numeric_targets(y, type(estimator).__name__)
     X, y = validate_data(
         estimator,
         X,
@@ -72,6 +74,24 @@ def validate_fit_data(estimator, X, y, *, classifier: bool, reset: bool = True):
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     return (X.tocsr() if sp.issparse(X) else X), y
+
+
+def check_numeric_targets(y, estimator_name: str) -> None:
+    """A regressor's targets must be numbers: point string labels to the
+    classifier instead of failing on "could not convert string to float"."""
+    kind = getattr(getattr(y, "dtype", None), "kind", None)
+    if kind in tuple("biuf") or y is None:
+        return
+    try:
+        np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        first = np.asarray(y, dtype=object).ravel()[:1]
+        example = f" such as {first[0]!r}" if first.size else ""
+        classifier = estimator_name.replace("Regressor", "Classifier")
+        raise ValueError(
+            f"{estimator_name} needs numeric targets y, but y has values{example} "
+            f"that are not numbers. For class labels use {classifier}."
+        ) from None
 
 
 def validate_predict_X(estimator, X):

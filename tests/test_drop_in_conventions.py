@@ -75,3 +75,45 @@ def test_fitted_models_know_the_feature_names(estimator):
         estimator.predict(X)
     with pytest.raises(ValueError, match="feature names"):
         estimator.predict(X[["b", "a", "c"]])
+
+
+# -- hints on common mistakes ----------------------------------------------------------
+@pytest.mark.parametrize("cls", [MLPRegressorCV, MLPClassifierCV])
+def test_alpha_for_a_cv_estimator_points_to_alphas(cls):
+    with pytest.raises(TypeError, match=r"alphas=\[\.\.\.\]"):
+        cls(alpha=0.1)
+
+
+@pytest.mark.parametrize(
+    "est, classifier",
+    [
+        (MLPRegressor(max_iter=5), "MLPClassifier"),
+        (MLPRegressorCV(max_iter=5, alphas=2, cv=2), "MLPClassifierCV"),
+        (MLPEnsembleRegressor(n_estimators=2), "MLPEnsembleClassifier"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else type(v).__name__,
+)
+def test_string_targets_for_a_regressor_point_to_the_classifier(est, classifier):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match=f"For class labels use {classifier}"):
+        est.fit(X, np.array(["a", "b"] * 10))
+
+
+@pytest.mark.parametrize(
+    "params, hint",
+    [
+        ({"penalty": "L1"}, "penalty='l1'"),
+        ({"solver": "Adam"}, "solver='adam'"),
+        ({"penalty": "elastic-net"}, None),  # not only case or '-': no guess
+        ({"penalty": "group-lasso"}, "penalty='group_lasso'"),
+    ],
+)
+@pytest.mark.parametrize("cls", [MLPRegressor, MLPRegressorCV])
+def test_a_misspelt_option_gets_a_suggestion(cls, params, hint):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="parameter of") as info:
+        cls(**params).fit(X, X[:, 0])
+    if hint is None:
+        assert "Did you mean" not in str(info.value)
+    else:
+        assert str(info.value).endswith(f"Did you mean {hint}?")

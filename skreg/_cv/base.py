@@ -48,6 +48,17 @@ _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"}
 class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the cross-validated MLPs. Do not use directly."""
 
+    def __new__(cls, *args, **kwargs):
+        # The most common mistake gets a hint, not __init__'s bare TypeError.
+        if "alpha" in kwargs:
+            raise TypeError(
+                f"{cls.__name__} got an unexpected keyword argument 'alpha': it "
+                "chooses alpha by cross-validation. Pass the candidates as "
+                "alphas=[...] (or alphas=n for a grid of n values), or use "
+                f"{cls.__name__[:-2]}(alpha=...) for one given value."
+            )
+        return super().__new__(cls)
+
     @property
     @abstractmethod
     def _estimator_class(self):
