@@ -24,10 +24,26 @@ def _run(function: Callable, one_thread: bool, args: tuple):
 
 
 def map_fits(
-    function: Callable, tasks: Iterable[tuple], *, n_jobs=None, verbose: int = 0
+    function: Callable,
+    tasks: Iterable[tuple],
+    *,
+    n_jobs=None,
+    verbose: int = 0,
+    on_done: Callable | None = None,
 ) -> list:
     """``[function(*args) for args in tasks]``, run by joblib with ``n_jobs``
-    workers (one BLAS thread inside each call when more than one runs)."""
+    workers (one BLAS thread inside each call when more than one runs).
+
+    ``on_done(index, result)`` is called as each result arrives, in task order
+    (progress bars).
+    """
     one_thread = effective_n_jobs(n_jobs) != 1
-    parallel = Parallel(n_jobs=n_jobs, verbose=verbose)
-    return parallel(delayed(_run)(function, one_thread, args) for args in tasks)
+    calls = (delayed(_run)(function, one_thread, args) for args in tasks)
+    if on_done is None:
+        return Parallel(n_jobs=n_jobs, verbose=verbose)(calls)
+    results = []
+    parallel = Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator")
+    for index, result in enumerate(parallel(calls)):
+        on_done(index, result)
+        results.append(result)
+    return results

@@ -117,3 +117,108 @@ def test_a_misspelt_option_gets_a_suggestion(cls, params, hint):
         assert "Did you mean" not in str(info.value)
     else:
         assert str(info.value).endswith(f"Did you mean {hint}?")
+
+
+# -- progress: verbose keeps scikit-learn's meaning, the bar has its own switch ---
+class _FakeBar:
+    """What skreg uses of tqdm's bar; remembers every bar made."""
+
+    made: list = []
+
+    def __init__(self, total, unit, leave):
+        self.total, self.unit, self.n, self.written = total, unit, 0, []
+        _FakeBar.made.append(self)
+
+    def update(self, n=1):
+        self.n += n
+
+    def set_postfix(self, postfix, refresh=True):
+        pass
+
+    def write(self, text):
+        self.written.append(text)
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def fake_tqdm(monkeypatch):
+    import sys
+    import types
+
+    auto = types.ModuleType("tqdm.auto")
+    auto.tqdm = _FakeBar
+    monkeypatch.setitem(sys.modules, "tqdm", types.ModuleType("tqdm"))
+    monkeypatch.setitem(sys.modules, "tqdm.auto", auto)
+    _FakeBar.made = []
+    return _FakeBar
+
+
+def _regression(n=60):
+    X = np.random.default_rng(0).normal(size=(n, 3))
+    return X, X[:, 0] - X[:, 1]
+
+
+def _fit_quietly(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize("verbose", [1, 2, 10])
+def test_any_verbose_prints_lines_on_stdout_even_with_tqdm(verbose, fake_tqdm, capsys):
+    X, y = _regression()
+    _fit_quietly(MLPRegressor(max_iter=3, verbose=verbose), X, y)
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in out] == [
+        "Iteration 1",
+        "Iteration 2",
+        "Iteration 3",
+    ]
+    assert fake_tqdm.made == []
+
+
+def test_progress_bar_counts_the_epochs(fake_tqdm, capsys):
+    X, y = _regression()
+    _fit_quietly(MLPRegressor(max_iter=4, progress_bar=True), X, y)
+    (bar,) = fake_tqdm.made
+    assert (bar.total, bar.unit, bar.n) == (4, "epoch", 4)
+    assert bar.written == [] and capsys.readouterr().out == ""
+
+
+def test_progress_bar_with_verbose_writes_the_lines_through_the_bar(fake_tqdm):
+    X, y = _regression()
+    _fit_quietly(MLPRegressor(max_iter=2, progress_bar=True, verbose=1), X, y)
+    (bar,) = fake_tqdm.made
+    assert [line.split(",")[0] for line in bar.written] == [
+        "Iteration 1",
+        "Iteration 2",
+    ]
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_cv_estimator_counts_its_paths(fake_tqdm, solver):
+    X, y = _regression()
+    est = MLPRegressorCV(solver=solver, max_iter=3, alphas=2, cv=3, progress_bar=True)
+    _fit_quietly(est, X, y)
+    (bar,) = fake_tqdm.made  # one bar: the folds' fits show none
+    assert (bar.total, bar.unit, bar.n) == (3, "path", 3)
+
+
+def test_an_ensemble_counts_its_members(fake_tqdm):
+    X, y = _regression()
+    member = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3)
+    _fit_quietly(MLPEnsembleRegressor(member, n_estimators=3, progress_bar=True), X, y)
+    (bar,) = fake_tqdm.made
+    assert (bar.total, bar.unit, bar.n) == (3, "member", 3)
+
+
+def test_progress_bar_without_tqdm_warns(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = _regression()
+    with pytest.warns(UserWarning, match="progress_bar=True needs tqdm"):
+        _fit_quietly(MLPRegressor(max_iter=2, progress_bar=True), X, y)

@@ -20,6 +20,7 @@ from sklearn.model_selection import check_cv
 
 from .._core.architecture import hidden_sizes
 from .._doc_link import DocLinkMixin
+from .._mlp.fitting import fit_progress
 from .._parallel import map_fits
 from .._sklearn_compat import _fit_context
 from .._validation import (
@@ -114,6 +115,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             l1_ratio=l1_ratio,
             relax=None,  # the path relaxes each point itself
             verbose=self.verbose > 1,
+            progress_bar=False,  # this estimator's bar counts the paths
         )
         return self._estimator_class(**params)
 
@@ -205,15 +207,19 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             for train, test in folds
         ]
         data = (template, X, y, sample_weight)
-        verbose = max(self.verbose - 1, 0)
+        run = {"n_jobs": self.n_jobs, "verbose": max(self.verbose - 1, 0)}
         if not can_batch(template):
             calls = [(*data, *task, scale, scorer, relax) for task in tasks]
-            return map_fits(fit_fold_path, calls, n_jobs=self.n_jobs, verbose=verbose)
+            with fit_progress(self.progress_bar, len(tasks), "path") as bar:
+                run["on_done"] = lambda i, result: bar.update(1)
+                return map_fits(fit_fold_path, calls, **run)
         # One batch per joblib worker: the paths split into n_jobs groups.
         n_groups = min(len(tasks), effective_n_jobs(self.n_jobs))
         groups = [list(range(g, len(tasks), n_groups)) for g in range(n_groups)]
         calls = [(*data, [tasks[i] for i in g], scale, scorer, relax) for g in groups]
-        results = map_fits(fit_path_group, calls, n_jobs=self.n_jobs, verbose=verbose)
+        with fit_progress(self.progress_bar, len(tasks), "path") as bar:
+            run["on_done"] = lambda i, result: bar.update(len(groups[i]))
+            results = map_fits(fit_path_group, calls, **run)
         paths = [None] * len(tasks)
         for group, result in zip(groups, results):
             for i, path in zip(group, result):

@@ -10,7 +10,15 @@ from .._docstring import class_docstring, without_entries
 from .._mlp.docstrings import SHARED_PARAMETERS
 
 # Entries of the shared text that the CV estimators replace or do not have.
-_REPLACED = {"alpha", "warm_start", "l1_ratio", "relax", "random_state", "verbose"}
+_REPLACED = {
+    "alpha",
+    "warm_start",
+    "l1_ratio",
+    "relax",
+    "random_state",
+    "verbose",
+    "progress_bar",
+}
 
 _CV_PARAMETERS = """\
 alphas : int or array-like of shape (n_alphas,), default=10
@@ -94,7 +102,12 @@ random_state : int, RandomState instance or None, default=None
 
 verbose : int, default=0
     0 is silent; 1 prints the chosen alpha; 2 and more also print joblib's
-    progress and each fit's epoch messages."""
+    progress and each fit's epoch messages.
+
+progress_bar : bool, default=False
+    Show a tqdm progress bar on stderr over the regularization paths (one
+    per fold and ``l1_ratio``) as they finish. Needs tqdm; without it a
+    warning is raised and no bar is shown."""
 
 _CV_ATTRIBUTES = """\
 alpha_ : float

@@ -64,6 +64,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         skip_connection=False,
         relax=None,
         mc_samples=100,
+        progress_bar=False,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -102,6 +103,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         self.skip_connection = skip_connection
         self.relax = relax
         self.mc_samples = mc_samples
+        self.progress_bar = progress_bar
 
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)
@@ -172,6 +174,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         skip_connection=False,
         relax=None,
         mc_samples=100,
+        progress_bar=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -209,6 +212,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         self.skip_connection = skip_connection
         self.relax = relax
         self.mc_samples = mc_samples
+        self.progress_bar = progress_bar
 
     def _encode_targets(self, y):
         check_class_labels(y, type(self).__name__)

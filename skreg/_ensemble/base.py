@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state, get_tags
 
 from .._doc_link import DocLinkMixin
 from .._mlp.batching import fit_many
+from .._mlp.fitting import fit_progress
 from .._parallel import map_fits
 from .._sklearn_compat import HasMethods, Interval, _fit_context
 from .._validation import (
@@ -66,6 +67,7 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "progress_bar": ["boolean"],
     }
 
     def __init__(
@@ -77,6 +79,7 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        progress_bar=False,
     ):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -84,6 +87,7 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.progress_bar = progress_bar
 
     @property
     @abstractmethod
@@ -140,7 +144,14 @@ class BaseMLPEnsemble(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             ([members[i] for i in g], X, y, sample_weight, [rows[i] for i in g])
             for g in groups
         ]
-        fitted = map_fits(_fit_members, calls, n_jobs=self.n_jobs, verbose=self.verbose)
+        with fit_progress(self.progress_bar, len(members), "member") as bar:
+            fitted = map_fits(
+                _fit_members,
+                calls,
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
+                on_done=lambda i, result: bar.update(len(groups[i])),
+            )
         self.estimators_ = [None] * len(members)
         for group, result in zip(groups, fitted):
             for i, member in zip(group, result):

@@ -38,7 +38,11 @@ random_state : int, RandomState instance or None, default=None
     for any ``n_jobs``.
 
 verbose : int, default=0
-    Verbosity of joblib's progress messages while training the members."""
+    Verbosity of joblib's progress messages while training the members.
+
+progress_bar : bool, default=False
+    Show a tqdm progress bar on stderr over the members as they finish.
+    Needs tqdm; without it a warning is raised and no bar is shown."""
 
 _ATTRIBUTES = """\
 estimators_ : list of estimators

@@ -89,6 +89,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         "skip_connection": ["boolean"],
         "relax": [Interval(Real, 0, 1, closed="both"), None],
         "mc_samples": [Interval(Integral, 2, None, closed="left")],
+        "progress_bar": ["boolean"],
     }
 
     @abstractmethod
@@ -126,6 +127,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         skip_connection,
         relax,
         mc_samples,
+        progress_bar,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -159,6 +161,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         self.skip_connection = skip_connection
         self.relax = relax
         self.mc_samples = mc_samples
+        self.progress_bar = progress_bar
 
     # -- subclass hooks ------------------------------------------------------
     @abstractmethod

@@ -72,6 +72,7 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
         skip_connection=False,
         relax=None,
         mc_samples=100,
+        progress_bar=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -106,6 +107,7 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
             skip_connection=skip_connection,
             relax=relax,
             mc_samples=mc_samples,
+            progress_bar=progress_bar,
         )
 
     # -- targets ---------------------------------------------------------------

@@ -78,10 +78,10 @@ tol : float, default=1e-4
     the projected-gradient tolerance.
 
 verbose : bool or int, default=False
-    ``True`` (or 1) prints one line per epoch: the objective, the validation
-    score with early stopping, and the elapsed time; ``2`` shows a tqdm
-    progress bar over the epochs instead when tqdm is installed (plain lines
-    otherwise). ``'lbfgs'`` prints one summary line at the end.
+    Any ``verbose >= 1`` (or ``True``) prints one line per epoch on stdout,
+    as scikit-learn's MLP does: the objective, the validation score with
+    early stopping, and the elapsed time. ``'lbfgs'`` prints one summary
+    line at the end. For a progress bar, see ``progress_bar``.
 
 warm_start : bool, default=False
     Reuse the weights of the previous fit as the starting point.
@@ -166,7 +166,14 @@ relax : float in [0, 1] or None, default=None
 mc_samples : int, default=100
     Number of Monte Carlo dropout passes used by ``predict(X,
     return_std=True)`` (regressor) and ``predict_proba(X, mc_dropout=True)``
-    (classifier)."""
+    (classifier).
+
+progress_bar : bool, default=False
+    Show a tqdm progress bar over the epochs on stderr (``'adam'`` and
+    ``'sgd'``; with ``verbose`` the epoch lines are written through it).
+    Needs tqdm; without it a warning is raised and no bar is shown. The CV
+    estimators and the ensembles take the same parameter for a bar over
+    their fits."""
 
 SHARED_ATTRIBUTES = """\
 feature_importances_ : ndarray of shape (`n_features_in_`,)

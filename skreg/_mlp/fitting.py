@@ -30,6 +30,7 @@ from .._training import (
 )
 from .._training.callbacks import GROWTH_LIMIT, held_out_loss
 from .._training.optimizers import SGD, Adam
+from .._training.progress import fit_progress  # noqa: F401  (CV, ensembles)
 from .._validation import make_rng
 
 # One message for every solver: what happened, the rule, the likely cause.
@@ -78,6 +79,7 @@ class TrainingConfig:
     merge_singleton: bool
     # The relaxed refit's inputs held at 0 (a boolean "keep" mask), or None.
     keep_inputs: np.ndarray | None = None
+    progress_bar: bool = False
 
     @classmethod
     def from_params(cls, name: str, params: dict) -> TrainingConfig:
@@ -346,6 +348,7 @@ def fit_stochastic(
         incremental=incremental,
         verbose=config.verbose,
         first_epoch=first_epoch,
+        progress_bar=config.progress_bar,
     )
     if run.network is not network:  # partial_fit continues its own network
         network.load_state(run.network.state())

@@ -55,6 +55,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         skip_connection=False,
         relax=None,
         mc_samples=100,
+        progress_bar=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -89,6 +90,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             skip_connection=skip_connection,
             relax=relax,
             mc_samples=mc_samples,
+            progress_bar=progress_bar,
         )
         self.loss = loss
 

@@ -1,8 +1,29 @@
-"""Per-epoch progress output: plain lines, or a tqdm bar when asked for."""
+"""Progress output: the one progress-reporting API of the package.
+
+Two independent switches, as the estimators' parameters:
+
+* ``verbose`` keeps scikit-learn's meaning: any ``verbose >= 1`` prints one
+  line per epoch on stdout (``Iteration 3, loss = ...``).
+* ``progress_bar=True`` shows a tqdm bar on stderr: over the epochs of one
+  fit (the plain estimators) or over the fits of a search or an ensemble
+  (the CV estimators and the ensembles, via :func:`fit_progress`). Without
+  tqdm installed it warns once per fit and shows nothing.
+
+With both, the epoch lines are written through the bar so the two do not
+garble each other.
+"""
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+
 from .callbacks import EpochRecord
+
+_NO_TQDM = (
+    "progress_bar=True needs tqdm, which is not installed (pip install tqdm); "
+    "fitting without a progress bar."
+)
 
 
 def format_epoch(record: EpochRecord) -> str:
@@ -14,7 +35,7 @@ def format_epoch(record: EpochRecord) -> str:
 
 
 class LineReporter:
-    """``verbose=True`` (or 1): print one line per epoch."""
+    """``verbose >= 1``: print one line per epoch."""
 
     def update(self, record: EpochRecord) -> None:
         print(format_epoch(record), flush=True)
@@ -27,10 +48,12 @@ class LineReporter:
 
 
 class BarReporter:
-    """``verbose >= 2``: a tqdm progress bar over epochs."""
+    """``progress_bar=True``: a tqdm bar over epochs (and, with ``lines``,
+    the epoch lines written through it)."""
 
-    def __init__(self, tqdm, total: int):
+    def __init__(self, tqdm, total: int, lines: bool = False):
         self._bar = tqdm(total=total, unit="epoch", leave=True)
+        self._lines = lines
 
     def update(self, record: EpochRecord) -> None:
         postfix = {"loss": f"{record.loss:.5g}"}
@@ -38,6 +61,8 @@ class BarReporter:
             postfix["val"] = f"{record.validation_score:.4g}"
         self._bar.set_postfix(postfix, refresh=False)
         self._bar.update(1)
+        if self._lines:
+            self._bar.write(format_epoch(record))
 
     def message(self, text: str) -> None:
         self._bar.write(text)
@@ -46,15 +71,40 @@ class BarReporter:
         self._bar.close()
 
 
-def make_reporter(verbose, max_iter: int):
-    """``None`` when quiet; a bar for ``verbose >= 2`` if tqdm is installed,
-    plain lines otherwise."""
-    if not verbose:
+def _tqdm():
+    """tqdm's bar class, or None (with a warning) when it is not installed."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        warnings.warn(_NO_TQDM, UserWarning, stacklevel=4)
         return None
-    if verbose >= 2:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return LineReporter()
-        return BarReporter(tqdm, max_iter)
-    return LineReporter()
+    return tqdm
+
+
+def make_reporter(verbose, max_iter: int, progress_bar: bool = False):
+    """The epoch reporter of one fit: a bar, lines, both, or ``None``."""
+    lines = bool(verbose)
+    tqdm = _tqdm() if progress_bar else None
+    if tqdm is not None:
+        return BarReporter(tqdm, max_iter, lines=lines)
+    return LineReporter() if lines else None
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+@contextmanager
+def fit_progress(progress_bar: bool, total: int, unit: str = "fit"):
+    """A bar over the ``total`` fits of a search or an ensemble (``update(n)``
+    after ``n`` fits finished), or a no-op without ``progress_bar``."""
+    tqdm = _tqdm() if progress_bar else None
+    if tqdm is None:
+        yield _NoBar()
+        return
+    bar = tqdm(total=total, unit=unit, leave=True)
+    try:
+        yield bar
+    finally:
+        bar.close()

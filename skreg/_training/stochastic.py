@@ -127,6 +127,7 @@ def train_epochs(
     incremental: bool = False,
     verbose: int = 0,
     first_epoch: int = 1,
+    progress_bar: bool = False,
 ) -> TrainResult:
     """Run epochs until the monitor stops training, ``max_iter`` or divergence
     (the rule of :class:`~skreg._training.callbacks.DivergenceCheck`).
@@ -135,13 +136,14 @@ def train_epochs(
     of epochs without improvement (and score the validation set if it is an
     early-stopping monitor), update the learning-rate schedule, and stop when
     the count exceeds ``n_iter_no_change`` and the optimizer agrees. BLAS
-    threads follow :func:`~skreg._training.blas.training_threads`.
+    threads follow :func:`~skreg._training.blas.training_threads`; progress
+    output follows ``verbose`` and ``progress_bar`` (:mod:`.progress`).
     """
     n = X.shape[0]
     total_weight = float(n if sample_weight is None else sample_weight.sum())
     result = TrainResult(status="max_iter")
     start = time.perf_counter()
-    reporter = make_reporter(verbose, 1 if incremental else max_iter)
+    reporter = make_reporter(verbose, 1 if incremental else max_iter, progress_bar)
     completed = run.network.state()  # restored if Ctrl-C lands mid-epoch
     widths = network_widths(run.network)
     try:
