@@ -222,3 +222,72 @@ def test_progress_bar_without_tqdm_warns(monkeypatch):
     X, y = _regression()
     with pytest.warns(UserWarning, match="progress_bar=True needs tqdm"):
         _fit_quietly(MLPRegressor(max_iter=2, progress_bar=True), X, y)
+
+
+# -- class_weight ---------------------------------------------------------------------
+def _standardized(load):
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("dataset", ["binary", "multiclass"])
+@pytest.mark.parametrize("class_weight", ["balanced", "dict"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_class_weight_matches_logistic_regression(dataset, class_weight, weighted):
+    """No hidden layer, L2, lbfgs to convergence: LogisticRegression(C=1/alpha)
+    with the same class_weight (and sample weights)."""
+    from sklearn.datasets import load_breast_cancer, load_iris
+
+    X, y = _standardized(load_breast_cancer if dataset == "binary" else load_iris)
+    if class_weight == "dict":
+        class_weight = {0: 3.0, 1: 0.5}  # class 2 of iris keeps weight 1
+    sw = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) if weighted else None
+    alpha = 2.0
+    ref = LogisticRegression(C=1 / alpha, class_weight=class_weight, tol=1e-10)
+    ref.set_params(max_iter=10_000).fit(X, y, sample_weight=sw)
+    est = MLPClassifier(
+        hidden_layer_sizes=(),
+        solver="lbfgs",
+        alpha=alpha,
+        class_weight=class_weight,
+        tol=1e-10,
+        max_iter=10_000,
+    ).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(est.predict_proba(X), ref.predict_proba(X), atol=1e-5)
+
+
+def test_class_weight_changes_the_fit_of_every_solver():
+    X, y = _regression(120)
+    y = (y > 1).astype(int)  # imbalanced
+    for solver in ("adam", "sgd", "lbfgs"):
+        params = {"hidden_layer_sizes": (4,), "solver": solver, "max_iter": 30}
+        plain = _fit_quietly(MLPClassifier(random_state=0, **params), X, y)
+        weighted = _fit_quietly(
+            MLPClassifier(random_state=0, class_weight="balanced", **params), X, y
+        )
+        assert not np.allclose(plain.coefs_[0], weighted.coefs_[0]), solver
+
+
+def test_class_weight_refusals():
+    X, y = _regression()
+    labels = (y > 0).astype(int)
+    est = MLPClassifier(class_weight="balanced", max_iter=2)
+    with pytest.raises(ValueError, match="not supported by partial_fit"):
+        est.partial_fit(X, labels, classes=[0, 1])
+    Y = np.column_stack([labels, 1 - labels])
+    with pytest.raises(ValueError, match="multilabel"):
+        MLPClassifier(class_weight={0: 2.0}, max_iter=2).fit(X, Y)
+    est = MLPClassifier(class_weight={0: 2.0, 1: 1.0}, max_iter=2)
+    _fit_quietly(est, X, labels)  # a dict works, fit and partial_fit
+    est.partial_fit(X, labels)
+
+
+def test_the_cv_classifier_forwards_class_weight():
+    X, y = _regression(120)
+    y = (y > 1).astype(int)
+    est = MLPClassifierCV(
+        hidden_layer_sizes=(), solver="lbfgs", alphas=2, cv=2, class_weight="balanced"
+    ).fit(X, y)
+    assert est.estimator_.class_weight == "balanced"

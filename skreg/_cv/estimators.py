@@ -13,6 +13,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 
 from .._mlp.classifier import LogProbaMixin, MLPClassifier
+from .._mlp.docstrings import CLASS_WEIGHT_PARAMETER
 from .._mlp.regressor import MLPRegressor
 from .._validation import check_class_labels, check_two_classes, inner_predict_X
 from .base import BaseMLPCV
@@ -175,6 +176,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         relax=None,
         mc_samples=100,
         progress_bar=False,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -213,6 +215,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         self.relax = relax
         self.mc_samples = mc_samples
         self.progress_bar = progress_bar
+        self.class_weight = class_weight
 
     def _encode_targets(self, y):
         check_class_labels(y, type(self).__name__)
@@ -294,6 +297,7 @@ MLPClassifierCV.__doc__ = cv_docstring(
     estimator="MLPClassifier",
     score_name="accuracy",
     order=inspect.signature(MLPClassifierCV).parameters,
+    extra_parameters=CLASS_WEIGHT_PARAMETER,
     extra_attributes="""
 
 classes_ : ndarray or list of ndarray

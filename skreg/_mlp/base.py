@@ -183,6 +183,11 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
     def _stratify_labels(self, Y):
         return None
 
+    def _weighted_by_class(self, y, sample_weight, incremental: bool, dtype):
+        """The sample weights of the objective (classifiers: times
+        ``class_weight``)."""
+        return sample_weight
+
     # -- parameters ------------------------------------------------------------
     def _hidden_sizes(self) -> list[int]:
         return hidden_sizes(self.hidden_layer_sizes)
@@ -290,6 +295,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
             X = X.astype(self.coefs_[0].dtype, copy=False)
         Y = self._validate_targets(y, incremental, first_pass).astype(X.dtype)
         sample_weight = check_fit_sample_weight(sample_weight, X)
+        sample_weight = self._weighted_by_class(y, sample_weight, incremental, X.dtype)
         network = self._build_network(X.shape[1], Y.shape[1], X.dtype)
         random_state = check_random_state(self.random_state)
         if first_pass:

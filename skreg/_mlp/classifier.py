@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from .._sklearn_compat import _check_partial_fit_first_call, _fit_context
+from .._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
 from .._validation import check_class_labels
 from .base import BaseMLP
-from .docstrings import mlp_docstring
+from .docstrings import CLASS_WEIGHT_PARAMETER, mlp_docstring
 
 
 class LogProbaMixin:
@@ -37,6 +40,11 @@ class LogProbaMixin:
 
 
 class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -73,6 +81,7 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
         relax=None,
         mc_samples=100,
         progress_bar=False,
+        class_weight=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -109,6 +118,7 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
             mc_samples=mc_samples,
             progress_bar=progress_bar,
         )
+        self.class_weight = class_weight
 
     # -- targets ---------------------------------------------------------------
     def _loss_name(self):
@@ -139,6 +149,27 @@ class MLPClassifier(LogProbaMixin, ClassifierMixin, BaseMLP):
                 )
         # One class is accepted, as in scikit-learn: the model predicts it.
         return self._label_binarizer.transform(y)
+
+    def _weighted_by_class(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times each row's ``class_weight``."""
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; weight "
+                "the samples with sample_weight instead."
+            )
+        if incremental and isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: one "
+                "call sees one chunk of data, so the class frequencies are "
+                "unknown. Pass a dict of class weights, or use fit."
+            )
+        weights = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=y, sample_weight=sample_weight
+        )
+        row_weights = weights[np.searchsorted(self.classes_, y)].astype(dtype)
+        return row_weights if sample_weight is None else sample_weight * row_weights
 
     def _encode_fitted_targets(self, y):
         return self._label_binarizer.transform(y)
@@ -262,6 +293,8 @@ MLPClassifier.__doc__ = mlp_docstring(
     "``l1_ratio``. Binary and multilabel targets use logistic outputs with the\n"
     "binary log loss (summed over labels); multiclass targets use a softmax\n"
     "output with the cross-entropy.",
+    extra_parameters=CLASS_WEIGHT_PARAMETER,
+    order=inspect.signature(MLPClassifier).parameters,
     extra_attributes="""\
 classes_ : ndarray or list of ndarray
     Class labels of each output.""",

@@ -175,6 +175,18 @@ progress_bar : bool, default=False
     estimators and the ensembles take the same parameter for a bar over
     their fits."""
 
+#: The classifiers' ``class_weight`` (plain and CV).
+CLASS_WEIGHT_PARAMETER = """\
+class_weight : dict, 'balanced' or None, default=None
+    Weights of the classes, multiplying each sample's weight in the
+    objective: ``{label: weight}`` (classes left out weigh 1), or
+    ``'balanced'``: ``n_samples / (n_classes * np.bincount(y))`` (with
+    sample weights, their sums per class), as in
+    :class:`~sklearn.linear_model.LogisticRegression`, which it equals with
+    ``hidden_layer_sizes=()``, ``penalty='l2'`` and ``C=1/alpha``. Not for
+    multilabel targets; ``partial_fit`` takes a dict only (one call cannot
+    know the class frequencies)."""
+
 SHARED_ATTRIBUTES = """\
 feature_importances_ : ndarray of shape (`n_features_in_`,)
     Euclidean norm of each input feature's row of first-layer weights;
@@ -244,12 +256,15 @@ def mlp_docstring(
     extra_attributes: str = "",
     see_also: str = "",
     examples: str = "",
+    order=None,
 ) -> str:
-    """The numpydoc class docstring of a plain estimator."""
+    """The numpydoc class docstring of a plain estimator; ``order`` is its
+    signature's parameter names (when ``extra_parameters`` are not first)."""
     return class_docstring(
         summary,
         parameters=[extra_parameters, SHARED_PARAMETERS.format()],
         attributes=[extra_attributes, SHARED_ATTRIBUTES],
         see_also=see_also,
         examples=examples,
+        order=order,
     )
