@@ -465,10 +465,14 @@ SELECTION_PROBLEMS = {
 }
 
 
-def run_selection(systems: list[str], n_seeds: int) -> dict:
-    """Recall of the informative inputs and noise inputs kept, fit on all rows."""
+def run_selection(systems: list[str], n_seeds: int, names=None) -> dict:
+    """Recall of the informative inputs and noise inputs kept, fit on all rows.
+
+    ``names`` picks some of SELECTION_PROBLEMS (all if None).
+    """
     summary = {}
-    for name, make in SELECTION_PROBLEMS.items():
+    for name in names or SELECTION_PROBLEMS:
+        make = SELECTION_PROBLEMS[name]
         print(f"\n{name}: {n_seeds} seeds, fit on all 1000 rows")
         for system in systems:
             rows = []
@@ -523,7 +527,11 @@ def run_selection(systems: list[str], n_seeds: int) -> dict:
 def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--problems", help="comma-separated problem names")
+    parser.add_argument(
+        "--problems",
+        help="comma-separated problem names (with --selection: "
+        "friedman1_1000x200, friedman1_correlated)",
+    )
     parser.add_argument("--half", choices=["tune", "heldout", "all"], default="all")
     parser.add_argument("--splits", type=int, default=5, help="number of splits")
     parser.add_argument(
@@ -673,8 +681,9 @@ def main(argv=None) -> None:
     added = parse_configs(args.skreg_config)
     names = args.problems.split(",") if args.problems else None
     if args.quick:
-        args.splits = min(args.splits, 2)
-        names = names or QUICK_PROBLEMS
+        args.splits, args.seeds = min(args.splits, 2), min(args.seeds, 2)
+        if not args.selection:
+            names = names or QUICK_PROBLEMS
     systems = choose_systems(args, added)
     print(
         f"skreg {skreg.__version__} at commit {_git_head()}, numpy {np.__version__}, "
@@ -690,7 +699,7 @@ def main(argv=None) -> None:
                 else ["lasso", "skreg:group_lasso"]
             )
             summary = run_selection(
-                chosen + [s for s in added if s not in chosen], args.seeds
+                chosen + [s for s in added if s not in chosen], args.seeds, names
             )
             records = []
         else:
