@@ -19,7 +19,7 @@ import pytest
 import scipy.sparse as sp
 
 from skreg._core import build_network
-from skreg._core.penalties import make_penalty
+from skreg._core.penalties import FrozenInputs, make_penalty
 from skreg._training import LossMonitor, StochasticRun, ValidationMonitor, train_epochs
 from skreg._training.batched import (
     AdamSettings,
@@ -91,6 +91,7 @@ class Case:
     l1_ratio: float = 0.5
     sample_weight: np.ndarray | None = None
     validation_rows: np.ndarray | None = None
+    keep: np.ndarray | None = None  # frozen inputs (relaxed refit)
     score_calls: list = field(default_factory=list)
 
 
@@ -144,8 +145,10 @@ def single_fit(setup: Setup, case: Case):
     sw = None if sw is None else sw.astype(setup.dtype)
     S = len(case.rows) if sw is None else float(sw.sum())
     penalty = make_penalty(
-        case.penalty, case.alpha / S, case.l1_ratio, net.dense[0].W.shape
+        case.penalty, case.alpha / S, case.l1_ratio, **net.input_groups
     )
+    if case.keep is not None:  # as fitting._penalty
+        penalty = FrozenInputs(penalty, case.keep, **net.input_groups)
     opt = setup.optimizer
     if isinstance(opt, AdamSettings):
         optimizer = Adam(
@@ -220,6 +223,7 @@ def spec_for(setup: Setup, case: Case) -> ModelSpec:
         sample_weight=case.sample_weight,
         validation_rows=case.validation_rows,
         validation_score=validation_score,
+        keep_inputs=case.keep,
     )
 
 
@@ -307,28 +311,6 @@ def test_generators_end_where_single_runs_leave_them():
     assert len({o.n_epochs for o in outcomes}) > 1
     for case, spec in zip(cases, specs):
         assert spec.rng.bit_generator.state == _single_rng_after(setup, case)
-
-
-@pytest.mark.parametrize(
-    "loss, activation, n_outputs",
-    [
-        ("squared_error", "tanh", 2),
-        ("poisson", "logistic", 1),
-        ("binary_log_loss", "identity", 2),
-        ("log_loss", "relu", 3),
-    ],
-)
-def test_losses_and_activations_bit_identical(loss, activation, n_outputs):
-    X, Y = make_data(loss, n_outputs)
-    setup = Setup(
-        X,
-        Y,
-        activation=activation,
-        loss=loss,
-        layers={"dropout": 0.1, "batch_norm": True},
-    )
-    cases = fold_penalty_cases(2)
-    assert_same(setup, cases, batched_fit(setup, cases))
 
 
 def test_sample_weights_and_bootstrap_rows():
@@ -499,29 +481,6 @@ def test_singleton_last_batch_is_merged_with_batch_norm():
     assert_same(setup, cases, batched_fit(setup, cases))
 
 
-def test_float32_bit_identical():
-    X, Y = make_data()
-    setup = Setup(
-        X.astype(np.float32),
-        Y.astype(np.float32),
-        dtype=np.float32,
-        layers=ARCHITECTURES["all"],
-    )
-    cases = fold_penalty_cases()
-    outcomes = batched_fit(setup, cases)
-    assert outcomes[0].state["theta"].dtype == np.float32
-    assert_same(setup, cases, outcomes)
-
-
-@pytest.mark.parametrize("layers", [{}, {"input_noise": 0.2, "dropout": 0.1}])
-def test_sparse_csr_input(layers):
-    X, Y = make_data()
-    X[np.abs(X) < 0.8] = 0.0
-    setup = Setup(sp.csr_matrix(X), Y, layers=layers)
-    cases = fold_penalty_cases(2)
-    assert_same(setup, cases, batched_fit(setup, cases))
-
-
 def test_chunking_does_not_change_results():
     X, Y = make_data()
     setup = Setup(X, Y, layers=ARCHITECTURES["all"], max_iter=4)
@@ -588,6 +547,361 @@ def test_predict_batched_equals_single_predict():
         np.testing.assert_array_equal(shared[m], net.predict(X))
         np.testing.assert_array_equal(own[m], net.predict(X[held_out[m]]))
         np.testing.assert_allclose(csr[m], shared[m], rtol=1e-12, atol=1e-12)
+
+
+# -- skip connection ---------------------------------------------------------
+def with_skip(layers: dict) -> dict:
+    return {**layers, "skip_connection": True}
+
+
+def skip_block(setup: Setup, theta: np.ndarray) -> np.ndarray:
+    """The skip weights ``(n_features, n_outputs)`` in a flat ``theta``."""
+    net = setup.network()
+    size = net.dense[0].W.size
+    return theta[size : size + net.skip.W.size].reshape(net.skip.W.shape)
+
+
+@pytest.mark.parametrize("own_seeds", [False, True], ids=["twins", "own-seeds"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_skip_connection_bit_identical(optimizer, architecture, own_seeds):
+    """Every penalty on networks with a skip connection (the group lasso's
+    groups joint over first-layer and skip rows), every layer and optimizer."""
+    X, Y = make_data()
+    layers = with_skip(ARCHITECTURES[architecture])
+    setup = Setup(X, Y, layers=layers, optimizer=OPTIMIZERS[optimizer])
+    assert setup.network().skip is not None
+    cases = fold_penalty_cases(own_seeds=own_seeds)
+    outcomes = batched_fit(setup, cases)
+    assert_same(setup, cases, outcomes)
+    # The skip weights start at 0 and were trained.
+    assert all(skip_block(setup, o.state["theta"]).any() for o in outcomes)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd-momentum-constant"])
+def test_skip_group_lasso_zeroes_joint_groups(optimizer):
+    """A strong group lasso zeroes inputs in both blocks at once, model by
+    model as alone (Adam's step: the harmonic mean over the joint row)."""
+    X, Y = make_data(n_outputs=2)
+    setup = Setup(
+        X, Y, layers=with_skip({}), optimizer=OPTIMIZERS[optimizer], max_iter=15
+    )
+    cases = [
+        Case(rows, seed=k, penalty="group_lasso", alpha=alpha)
+        for k, rows in enumerate(folds(2))
+        for alpha in (20.0, 60.0, 150.0)
+    ]
+    outcomes = batched_fit(setup, cases)
+    assert_same(setup, cases, outcomes)
+    n_first = setup.network().dense[0].W.shape
+    n_zero = 0
+    for outcome in outcomes:
+        theta = outcome.state["theta"]
+        first = theta[: np.prod(n_first)].reshape(n_first)
+        skip = skip_block(setup, theta)
+        zero = ~first.any(axis=1)
+        np.testing.assert_array_equal(zero, ~skip.any(axis=1))
+        n_zero += int(zero.sum())
+    assert 0 < n_zero < len(outcomes) * N_FEATURES
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["no-skip", "skip"])
+@pytest.mark.parametrize(
+    "loss, activation, n_outputs",
+    [
+        ("squared_error", "tanh", 2),
+        ("poisson", "logistic", 1),
+        ("binary_log_loss", "identity", 2),
+        ("log_loss", "relu", 3),
+    ],
+)
+def test_losses_and_activations_bit_identical(loss, activation, n_outputs, skip):
+    X, Y = make_data(loss, n_outputs)
+    layers = {"dropout": 0.1, "batch_norm": True}
+    setup = Setup(
+        X,
+        Y,
+        activation=activation,
+        loss=loss,
+        layers=with_skip(layers) if skip else layers,
+    )
+    cases = fold_penalty_cases(2)
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["no-skip", "skip"])
+def test_float32_bit_identical(skip):
+    X, Y = make_data()
+    layers = ARCHITECTURES["all"]
+    setup = Setup(
+        X.astype(np.float32),
+        Y.astype(np.float32),
+        dtype=np.float32,
+        layers=with_skip(layers) if skip else layers,
+    )
+    cases = fold_penalty_cases()
+    outcomes = batched_fit(setup, cases)
+    assert outcomes[0].state["theta"].dtype == np.float32
+    assert_same(setup, cases, outcomes)
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [
+        {},
+        {"input_noise": 0.2, "dropout": 0.1},
+        with_skip({}),
+        with_skip({"input_noise": 0.2}),
+    ],
+    ids=["plain", "noise-dropout", "skip", "skip-noise"],
+)
+def test_sparse_csr_input(layers):
+    X, Y = make_data()
+    X[np.abs(X) < 0.8] = 0.0
+    setup = Setup(sp.csr_matrix(X), Y, layers=layers)
+    cases = fold_penalty_cases(2)
+    assert_same(setup, cases, batched_fit(setup, cases))
+
+
+def test_skip_early_stopping_and_predictions():
+    """Validation scores (stacked predictions through the skip) and
+    ``predict_batched`` equal the single network's."""
+    X, Y = make_data(n_outputs=2)
+    setup = Setup(
+        X, Y, layers=with_skip({"batch_norm": True}), max_iter=30, n_iter_no_change=2
+    )
+    cases = []
+    for k, rows in enumerate(folds()):
+        held_out = np.setdiff1d(np.arange(N_SAMPLES), rows)
+        for penalty, alpha in (("l2", 1.0), ("group_lasso", 5.0)):
+            cases.append(Case(rows, k, penalty, alpha, validation_rows=held_out))
+    outcomes = batched_fit(setup, cases)
+    assert_same(setup, cases, outcomes)
+    states = [o.state for o in outcomes]
+    shared = predict_batched(setup.network(), states, X)
+    csr = predict_batched(setup.network(), states, sp.csr_matrix(X))
+    for m, state in enumerate(states):
+        net = setup.network()
+        net.load_state(state)
+        np.testing.assert_array_equal(shared[m], net.predict(X))
+        np.testing.assert_allclose(csr[m], shared[m], rtol=1e-12, atol=1e-12)
+
+
+# -- frozen inputs (relaxed refits) ------------------------------------------
+KEEP_MASKS = [
+    None,
+    np.array([True, False, True, True, False, True]),
+    np.arange(N_FEATURES) != 0,
+    np.zeros(N_FEATURES, dtype=bool),
+    np.arange(N_FEATURES) < 2,
+]
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["no-skip", "skip"])
+@pytest.mark.parametrize(
+    "optimizer", ["adam", "sgd-nesterov-invscaling", "sgd-momentum-constant"]
+)
+def test_frozen_inputs_per_model_bit_identical(optimizer, skip):
+    """Mixed keep masks (and None) in one stack, within twin runs too, every
+    penalty: each model equals its single loop with ``FrozenInputs``."""
+    X, Y = make_data()
+    layers = {"dropout": 0.1, "input_noise": 0.1}
+    setup = Setup(
+        X,
+        Y,
+        layers=with_skip(layers) if skip else layers,
+        optimizer=OPTIMIZERS[optimizer],
+    )
+    cases = fold_penalty_cases()
+    for i, case in enumerate(cases):  # 5 penalties, masks shifted per fold
+        case.keep = KEEP_MASKS[(i + i // len(PENALTIES)) % len(KEEP_MASKS)]
+    outcomes = batched_fit(setup, cases)
+    assert_same(setup, cases, outcomes)
+    # Frozen rows get no gradient; a proximal step (non-smooth penalties
+    # only, as in the single loop) then sets them to 0.
+    shape = setup.network().dense[0].W.shape
+    for case, outcome in zip(cases, outcomes):
+        if case.keep is None:
+            continue
+        blocks = [np.reshape(outcome.state["theta"][: np.prod(shape)], shape)]
+        start = [np.reshape(spec_for(setup, case).theta[: np.prod(shape)], shape)]
+        if skip:
+            blocks.append(skip_block(setup, outcome.state["theta"]))
+            start.append(np.zeros_like(blocks[-1]))
+        smooth = make_penalty(case.penalty, case.alpha, case.l1_ratio, shape).smooth
+        for block, initial in zip(blocks, start):
+            frozen = block[~case.keep]
+            if smooth:
+                np.testing.assert_array_equal(frozen, initial[~case.keep])
+            else:
+                assert not frozen.any()
+
+
+def test_bad_keep_inputs_are_refused():
+    X, Y = make_data()
+    setup = Setup(X, Y)
+    net, rng = setup.start(0)
+    spec = ModelSpec(
+        rows=np.arange(20),
+        rng=rng,
+        theta=net.theta.copy(),
+        penalty="l1",
+        alpha=1.0,
+        keep_inputs=np.ones(N_FEATURES + 1, dtype=bool),
+    )
+    with pytest.raises(ValueError, match="keep_inputs"):
+        train_batched(setup.network(), X, Y, [spec], optimizer=ADAM, max_iter=1)
+
+
+# -- estimators: fit_many, refit_relaxed_many, CV paths ------------------------
+ESTIMATOR = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=25)
+
+
+def estimator_data(kind: str):
+    X, Y = make_data()
+    y = Y[:, 0] if kind == "regressor" else (Y[:, 0] > 0).astype(int)
+    return X, y
+
+
+def make_estimator(kind: str, **params):
+    from skreg import MLPClassifier, MLPRegressor
+
+    cls = MLPRegressor if kind == "regressor" else MLPClassifier
+    return cls(**{**ESTIMATOR, **params})
+
+
+def assert_same_estimator(batched, single):
+    for name in ("coefs_", "intercepts_"):
+        for a, b in zip(getattr(batched, name), getattr(single, name)):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+    assert hasattr(batched, "skip_coef_") == hasattr(single, "skip_coef_")
+    if hasattr(single, "skip_coef_"):
+        np.testing.assert_array_equal(batched.skip_coef_, single.skip_coef_)
+    assert batched.loss_curve_ == single.loss_curve_
+    assert batched.n_iter_ == single.n_iter_
+    np.testing.assert_array_equal(
+        batched.feature_importances_, single.feature_importances_
+    )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["regressor", "classifier"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"skip_connection": True, "penalty": "group_lasso"},
+        {"skip_connection": True, "penalty": "l1", "early_stopping": True},
+        {"skip_connection": True, "penalty": "group_lasso", "relax": 0.3},
+        {"penalty": "l1", "relax": 0.0, "solver": "sgd", "learning_rate_init": 0.05},
+    ],
+    ids=["skip-group-lasso", "skip-early-stopping", "skip-relax", "relax-sgd"],
+)
+def test_fit_many_with_skip_and_relax_equals_fit(kind, params):
+    """``fit_many`` (skip networks, relaxed refits as a second batch) gives
+    each estimator exactly what its own ``fit`` gives."""
+    from skreg._mlp.batching import fit_many
+
+    X, y = estimator_data(kind)
+    alphas, rows = [2.0, 20.0, 60.0], folds(2)
+    points = [(a, r) for r in rows for a in alphas]
+    estimators = [
+        make_estimator(kind, alpha=a, random_state=0, **params) for a, _ in points
+    ]
+    fit_many(estimators, X, y, None, [r for _, r in points])
+    for est, (alpha, r) in zip(estimators, points):
+        single = make_estimator(kind, alpha=alpha, random_state=0, **params)
+        assert_same_estimator(est, single.fit(X[r], y[r]))
+    if params.get("relax") is not None:  # the refit happened
+        plain = {**params, "relax": None}
+        unrelaxed = make_estimator(kind, alpha=alphas[-1], random_state=0, **plain)
+        unrelaxed.fit(X[rows[-1]], y[rows[-1]])
+        assert estimators[-1].n_iter_ > unrelaxed.n_iter_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("skip", [False, True], ids=["no-skip", "skip"])
+def test_refit_relaxed_many_equals_refit_relaxed(skip):
+    """One relax value per estimator (1.0: left as it is), each refit equal
+    to ``_refit_relaxed`` on a copy of the same fitted estimator."""
+    import copy
+
+    from skreg._mlp.batching import fit_many, refit_relaxed_many
+
+    X, y = estimator_data("regressor")
+    params = dict(penalty="group_lasso", skip_connection=skip, random_state=0)
+    rows = folds(2)
+    points = [(a, r) for r in rows for a in (5.0, 40.0)]
+    fitted = fit_many(
+        [make_estimator("regressor", alpha=a, **params) for a, _ in points],
+        X,
+        y,
+        None,
+        [r for _, r in points],
+    )
+    assert any(0 < est.n_features_selected_ < N_FEATURES for est in fitted)
+    relax = [0.0, 0.5, 1.0, 0.3]
+    sequential = [
+        copy.deepcopy(est)._refit_relaxed(X[r], y[r], None, g)
+        for est, (_, r), g in zip(fitted, points, relax)
+    ]
+    batched = refit_relaxed_many(
+        [copy.deepcopy(est) for est in fitted],
+        X,
+        y,
+        None,
+        [r for _, r in points],
+        relax,
+    )
+    for a, b, est, gamma in zip(batched, sequential, fitted, relax):
+        assert_same_estimator(a, b)
+        dropped = est.feature_importances_ == 0
+        assert not a.feature_importances_[dropped].any()
+        if gamma == 1.0:
+            assert_same_estimator(a, est)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("penalty", ["group_lasso", "l2"], ids=["cold", "warm"])
+def test_cv_relaxed_paths_batched_equal_sequential(penalty, monkeypatch):
+    """MLPRegressorCV with ``relax`` and a skip connection: the batched paths
+    (points and relaxed refits in batches) score exactly as the sequential
+    paths (``fit_fold_path``, one fit and refit at a time)."""
+    import skreg._cv.base as cv_base
+    import skreg._mlp.batching as batching
+    from skreg import MLPRegressorCV
+
+    X, y = estimator_data("regressor")
+    batch_sizes = []
+
+    def counting(template, X, Y, models, **kwargs):
+        batch_sizes.append(len(models))
+        return train_batched(template, X, Y, models, **kwargs)
+
+    monkeypatch.setattr(batching, "train_batched", counting)
+
+    def search(batched: bool):
+        can_batch = cv_base.can_batch if batched else (lambda template: False)
+        monkeypatch.setattr(cv_base, "can_batch", can_batch)
+        est = MLPRegressorCV(
+            penalty=penalty,
+            alphas=4,
+            cv=3,
+            relax=[0.0, 0.4, 1.0],
+            skip_connection=True,
+            random_state=0,
+            **ESTIMATOR,
+        )
+        return est.fit(X, y)
+
+    batched, sequential = search(True), search(False)
+    # 3 folds x 4 alphas; 2 relaxed refits each. Cold paths: all points in
+    # one batch, all refits in another; warm paths: one of each per alpha.
+    cold = penalty == "group_lasso"
+    assert batch_sizes == ([12, 24] if cold else [3, 6] * 4)
+    for name in ("cv_scores_", "n_iter_path_", "n_features_selected_path_"):
+        np.testing.assert_array_equal(getattr(batched, name), getattr(sequential, name))
+    assert batched.cv_scores_.shape == (3, 4, 3)  # (relax, alpha, fold)
+    assert_same_estimator(batched.estimator_, sequential.estimator_)
 
 
 @pytest.mark.parametrize(

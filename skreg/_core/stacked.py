@@ -9,6 +9,9 @@ The layout: a model axis in front of every array.
   matrix. A contiguous range of models is a view, so a step on part of the
   stack (models whose batch differs in size) costs no copy, and compacting
   the stack when models stop is one row selection.
+* A skip connection (``template.skip``) is one more stacked linear layer
+  from the first dense layer's input to the raw output, its weights in
+  ``theta`` right after the first layer's, as in the single network.
 * Activations ``(G, n_rows, n_units)``, products by ``np.matmul`` on 3-D
   arrays: NumPy calls the same BLAS gemm (gemv for a one-column output, dot
   for a sum of squares) per model as ``np.dot`` does for one model, so a
@@ -62,9 +65,14 @@ class StackedNetwork:
         self.layers: list[StackedLayer] = [
             stacked_layer(layer, self.dtype) for layer in template.layers
         ]
+        # The skip connection (inputs of the first dense layer -> raw output).
+        self.skip = (
+            None if template.skip is None else stacked_layer(template.skip, self.dtype)
+        )
+        self._skip_input = template._skip_input
+        self.input_groups = template.input_groups
         self.loss = StackedLoss(template.loss)
         self.n_outputs = template.dense[-1].n_out
-        self.first_layer_shape = template.dense[0].W.shape
         self._first_learnable = template._first_learnable
         self._layout = self._param_layout()
         self._d_raw = StackedBuffer(self.n_outputs, self.dtype)
@@ -79,10 +87,21 @@ class StackedNetwork:
     def n_models(self) -> int:
         return self.theta.shape[0]
 
+    @property
+    def _learnable(self) -> list[StackedLayer]:
+        """The layers, then the skip connection if any (``_param_layout``'s
+        layer indices)."""
+        return self.layers + ([self.skip] if self.skip is not None else [])
+
     def _param_layout(self) -> list[tuple[int, str, tuple[int, ...], int]]:
         """``(layer index, name, shape, start)`` in the single network's
-        flat order (its own ``_ordered_specs``: penalized arrays first)."""
-        index = {id(layer): i for i, layer in enumerate(self.template.layers)}
+        flat order (its own ``_ordered_specs``: penalized arrays first, the
+        skip weights right after the first layer's); the skip's index is
+        ``len(layers)``."""
+        template = self.template
+        index = {id(layer): i for i, layer in enumerate(template.layers)}
+        if template.skip is not None:
+            index[id(template.skip)] = len(template.layers)
         layout, start = [], 0
         for layer, (name, shape, _) in self.template._ordered_specs():
             layout.append((index[id(layer)], name, tuple(shape), start))
@@ -92,13 +111,14 @@ class StackedNetwork:
     def _bind(self) -> None:
         """Make the layers' stacked parameters views of ``theta`` / ``grad``."""
         n_models = self.n_models
-        params = [({}, {}) for _ in self.layers]
+        learnable = self._learnable
+        params = [({}, {}) for _ in learnable]
         for i, name, shape, start in self._layout:
             size = int(np.prod(shape))
             stacked = (n_models, *shape) if len(shape) > 1 else (n_models, 1, *shape)
             params[i][0][name] = self.theta[:, start : start + size].reshape(stacked)
             params[i][1][name] = self.grad[:, start : start + size].reshape(stacked)
-        for layer, (p, g) in zip(self.layers, params):
+        for layer, (p, g) in zip(learnable, params):
             if p:
                 layer.bind(p, g)
 
@@ -154,6 +174,8 @@ class StackedNetwork:
     def row_bytes(self) -> int:
         """Scratch bytes per model and per batch row of a training step."""
         floats = sum(layer.row_floats() for layer in self.layers)
+        if self.skip is not None:  # its output (no input gradient)
+            floats += self.n_outputs
         return (floats + 2 * self.n_outputs) * self.dtype.itemsize
 
     # -- passes --------------------------------------------------------------
@@ -166,13 +188,22 @@ class StackedNetwork:
         """
         caches = []
         out = X
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
+            if i == self._skip_input:
+                skip_input = out
             out, cache = layer.forward(out, models, training, rngs)
+            caches.append(cache)
+        if self.skip is not None:
+            skip_out, cache = self.skip.forward(skip_input, models)
+            out += skip_out
             caches.append(cache)
         return out, caches
 
     def backward(self, d_raw: np.ndarray, caches: list, models: slice) -> None:
-        """Back-propagate ``d_raw`` into ``grad[models]``."""
+        """Back-propagate ``d_raw`` into ``grad[models]`` (the skip weights'
+        gradient first, as the single network computes it)."""
+        if self.skip is not None:
+            self.skip.backward(d_raw, caches[-1], models, need_dx=False)
         dout = d_raw
         first = self._first_learnable
         for i in range(len(self.layers) - 1, first - 1, -1):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .layers import Activation, Dense, Layer
+from .layers import Activation, Dense, Layer, Linear
 from .regularization_layers import BatchNorm, Dropout, GaussianNoise
 
 
@@ -78,15 +78,15 @@ class StackedLayer:
         return dout
 
 
-class StackedDense(StackedLayer):
-    """``out = X @ W + b`` per model; a 2-D ``X`` is shared by all models."""
+class StackedLinear(StackedLayer):
+    """``out = X @ W`` per model (the skip connection); a 2-D ``X`` is shared
+    by all models."""
 
-    def __init__(self, layer: Dense, dtype):
+    def __init__(self, layer: Linear, dtype):
         super().__init__(layer, dtype)
         self.n_in, self.n_out = layer.n_in, layer.n_out
         self._out = StackedBuffer(self.n_out, dtype)
         self._dx = StackedBuffer(self.n_in, dtype)
-        self._ones = _ones(dtype, 0)
 
     def row_floats(self):
         return self.n_in + self.n_out
@@ -105,7 +105,6 @@ class StackedDense(StackedLayer):
             wide = W.transpose(1, 0, 2).reshape(self.n_in, n_models * self.n_out)
             product = np.asarray(X @ wide).reshape(n_rows, n_models, self.n_out)
             out[...] = product.transpose(1, 0, 2)
-        out += self.b[models]
         return out, X
 
     def backward(self, dout, cache, models: slice, need_dx=True):
@@ -120,13 +119,9 @@ class StackedDense(StackedLayer):
             XT = X.T
             for g in range(dW.shape[0]):
                 dW[g] = XT @ dout[g]
-        n_rows = dout.shape[1]
-        if self._ones.shape[2] != n_rows:
-            self._ones = _ones(self.dtype, n_rows)
-        np.matmul(self._ones, dout, out=self.db[models])
         if not need_dx:
             return None
-        dx = self._dx.get(dout.shape[0], n_rows)
+        dx = self._dx.get(dout.shape[0], dout.shape[1])
         W = self.W[models]
         if self.n_out == 1:
             # An outer product: NumPy's 3-D matmul (gemm with k = 1) and a
@@ -136,6 +131,26 @@ class StackedDense(StackedLayer):
                 np.dot(dout[g], W[g].T, out=dx[g])
             return dx
         return np.matmul(dout, W.transpose(0, 2, 1), out=dx)
+
+
+class StackedDense(StackedLinear):
+    """``out = X @ W + b`` per model; a 2-D ``X`` is shared by all models."""
+
+    def __init__(self, layer: Dense, dtype):
+        super().__init__(layer, dtype)
+        self._ones = _ones(dtype, 0)
+
+    def forward(self, X, models: slice, training=False, rngs=None):
+        out, X = super().forward(X, models, training, rngs)
+        out += self.b[models]
+        return out, X
+
+    def backward(self, dout, cache, models: slice, need_dx=True):
+        n_rows = dout.shape[1]
+        if self._ones.shape[2] != n_rows:
+            self._ones = _ones(self.dtype, n_rows)
+        np.matmul(self._ones, dout, out=self.db[models])
+        return super().backward(dout, cache, models, need_dx)
 
 
 class StackedActivation(StackedLayer):
@@ -302,6 +317,7 @@ class StackedBatchNorm(StackedLayer):
 
 
 STACKED_LAYERS: dict[type, type[StackedLayer]] = {
+    Linear: StackedLinear,
     Dense: StackedDense,
     Activation: StackedActivation,
     Dropout: StackedDropout,

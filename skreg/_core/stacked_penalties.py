@@ -1,20 +1,28 @@
 """Per-model weight penalties on the rows of a stacked weight matrix.
 
 Model ``m`` carries its own penalty object of :mod:`skreg._core.penalties`
-(its kind, strength ``alpha_m / S_m`` and ``l1_ratio``). The stacked penalty
-reads four coefficients from each and applies them to the rows ``w[m]`` of the
+(its kind, strength ``alpha_m / S_m`` and ``l1_ratio``, possibly wrapped in
+:class:`~skreg._core.penalties.FrozenInputs`). The stacked penalty reads four
+coefficients from each and applies them to the rows ``w[m]`` of the
 ``(M, n_penalized)`` weight matrix at once:
 
-* ``l2_first`` / ``l2_rest``: the L2 (smooth) strength on the first layer's
-  weights and on the deeper layers' (equal, except for the group lasso, whose
-  first layer has no L2 term);
+* ``l2_first`` / ``l2_rest``: the L2 (smooth) strength on the input groups'
+  weights (the first layer's and the skip connection's) and on the deeper
+  layers' (equal, except for the group lasso, whose groups have no L2 term);
 * ``l1``: the soft-thresholding strength (``strength * l1_ratio``);
-* ``group``: the block soft-thresholding strength on the first layer's rows.
+* ``group``: the block soft-thresholding strength on the input groups (input
+  ``j``'s first-layer row and skip row, one joint norm).
 
 A coefficient of 0 makes its step an exact no-op (``w + 0 * w``,
 thresholds of 0), so models whose penalties differ in kind share one stack
 and each gets exactly its single penalty's update. The per-model values
 themselves (``value``) are the single penalty objects' own.
+
+Frozen inputs (relaxed refits) are one boolean row per model: their
+first-layer and skip rows of the gradient are zeroed after the smooth
+gradient, and of the weights after the proximal step, for the models whose
+penalty has one (``FrozenInputs`` zeroes the weights in its ``prox``, which the
+single loop calls for non-smooth penalties only).
 """
 
 from __future__ import annotations
@@ -23,37 +31,51 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .penalties import Penalty
+from .penalties import FrozenInputs, Penalty
 
 
 class StackedPenalty:
     """The penalties of M models; ``first_layer_shape`` is ``(n_in, n_units)``
-    of the first weight matrix (the start of each weight row)."""
+    of the first weight matrix (the start of each weight row), followed by
+    the ``(n_in, skip_width)`` skip weights (``Network.input_groups``)."""
 
     def __init__(
         self,
-        penalties: Sequence[Penalty],
+        penalties: Sequence[Penalty | FrozenInputs],
         first_layer_shape: tuple[int, int],
         n_penalized: int,
         dtype,
+        skip_width: int = 0,
     ):
         self.penalties = list(penalties)
         self.shape = tuple(first_layer_shape)
+        self.skip_width = int(skip_width)
         self.size = self.shape[0] * self.shape[1]
+        self.group_size = self.size + self.shape[0] * self.skip_width
         self.dtype = np.dtype(dtype)
-        group = np.array([p.name == "group_lasso" for p in self.penalties], bool)
-        l2 = np.array([p.l2_strength for p in self.penalties], dtype=np.float64)
+        inner = [getattr(p, "penalty", p) for p in self.penalties]
+        group = np.array([p.name == "group_lasso" for p in inner], bool)
+        l2 = np.array([p.l2_strength for p in inner], dtype=np.float64)
         self.l2_rest = l2
         self.l2_first = np.where(group, 0.0, l2)
-        self.l1 = np.array([p.l1_strength for p in self.penalties], np.float64)
-        self.group = np.where(group, [p.strength for p in self.penalties], 0.0)
+        self.l1 = np.array([p.l1_strength for p in inner], np.float64)
+        self.group = np.where(group, [p.strength for p in inner], 0.0)
+        n_in = self.shape[0]
+        self.frozen = np.zeros((len(inner), n_in), dtype=bool)
+        for m, p in enumerate(self.penalties):
+            if isinstance(p, FrozenInputs):
+                self.frozen[m] = ~p.keep
+        # The weights are zeroed where the single loop calls ``prox``.
+        smooth = np.array([p.smooth for p in inner], dtype=bool)
+        self.frozen_weights = self.frozen & ~smooth[:, None]
         self._scratch = np.empty((len(self.penalties), n_penalized), self.dtype)
         self._groups: dict[tuple[int, int], PenaltyGroup] = {}
 
     def take_models(self, keep: np.ndarray) -> None:
         """Keep only the models ``keep`` (in that order)."""
         self.penalties = [self.penalties[i] for i in keep]
-        for name in ("l2_rest", "l2_first", "l1", "group"):
+        names = ("l2_rest", "l2_first", "l1", "group", "frozen", "frozen_weights")
+        for name in names:
             setattr(self, name, getattr(self, name)[keep])
         self._scratch = self._scratch[: len(keep)]
         self._groups = {}
@@ -75,9 +97,9 @@ class StackedPenalty:
                 absolute = np.abs(w).sum(axis=1).astype(np.float64)
                 out += np.where(l1 != 0, l1 * absolute, 0.0)
             if group.any():
-                first = w[:, : self.size].reshape(len(w), *self.shape)
-                norms = np.sqrt(np.einsum("gij,gij->gi", first, first))
-                rest = w[:, self.size :]
+                first, skip = input_rows(w, self.shape, self.skip_width)
+                norms = group_norms(first, skip)
+                rest = w[:, self.group_size :]
                 total = norms.sum(axis=1).astype(np.float64)
                 total += 0.5 * _dot_rows(rest, rest)
                 out = np.where(group, self.group * total, out)
@@ -97,6 +119,24 @@ def _dot_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0].astype(np.float64)
 
 
+def input_rows(w: np.ndarray, shape: tuple[int, int], skip_width: int):
+    """Views ``(G, n_in, n_units)`` and ``(G, n_in, skip_width)`` of the
+    first-layer and skip blocks at the start of each row of ``w``."""
+    n_models, (n_in, units) = w.shape[0], shape
+    size = n_in * units
+    first = w[:, :size].reshape(n_models, n_in, units)
+    skip = w[:, size : size + n_in * skip_width].reshape(n_models, n_in, skip_width)
+    return first, skip
+
+
+def group_norms(first: np.ndarray, skip: np.ndarray) -> np.ndarray:
+    """Each input group's joint norm ``(G, n_in)`` (``GroupLasso._norms``)."""
+    squares = np.einsum("gij,gij->gi", first, first)
+    if skip.shape[2]:
+        squares += np.einsum("gij,gij->gi", skip, skip)
+    return np.sqrt(squares)
+
+
 class PenaltyGroup:
     """The penalty steps of a contiguous range of models (columns ``(G, 1)``
     of their coefficients in the weights' dtype: a single penalty's
@@ -105,6 +145,7 @@ class PenaltyGroup:
     def __init__(self, stacked: StackedPenalty, models: slice):
         dtype = stacked.dtype
         self.size, self.shape, self.dtype = stacked.size, stacked.shape, dtype
+        self.skip_width, self.group_size = stacked.skip_width, stacked.group_size
         first, rest = stacked.l2_first[models], stacked.l2_rest[models]
         self.smooth = bool(first.any() or rest.any())
         self.split = not np.array_equal(first, rest)
@@ -116,23 +157,38 @@ class PenaltyGroup:
         self.group = self.group_64.astype(dtype)
         self.has_l1, self.has_group = bool(self.l1.any()), bool(self.group.any())
         self.has_prox = self.has_l1 or self.has_group
+        self.frozen = stacked.frozen[models]
+        self.frozen_weights = stacked.frozen_weights[models]
+        self.has_frozen = bool(self.frozen.any())
+        self.has_frozen_weights = bool(self.frozen_weights.any())
         self._scratch = stacked._scratch[models]
 
     def add_smooth_grad(self, w: np.ndarray, g: np.ndarray) -> None:
-        """In place: ``g += l2 * w`` (rows of the models' weights / grads)."""
-        if not self.smooth:
-            return
-        scratch = self._scratch
-        if not self.split:
-            np.multiply(w, self.l2_rest, out=scratch)
-        else:
-            k = self.size
-            np.multiply(w[:, :k], self.l2_first, out=scratch[:, :k])
-            np.multiply(w[:, k:], self.l2_rest, out=scratch[:, k:])
-        g += scratch
+        """In place: ``g += l2 * w`` (rows of the models' weights / grads),
+        then the frozen inputs' rows of ``g`` set to 0."""
+        if self.smooth:
+            scratch = self._scratch
+            if not self.split:
+                np.multiply(w, self.l2_rest, out=scratch)
+            else:
+                k = self.group_size
+                np.multiply(w[:, :k], self.l2_first, out=scratch[:, :k])
+                np.multiply(w[:, k:], self.l2_rest, out=scratch[:, k:])
+            g += scratch
+        if self.has_frozen:
+            self._zero(g, self.frozen)
+
+    def _zero(self, x: np.ndarray, frozen: np.ndarray) -> None:
+        """Set the rows ``frozen`` (``(G, n_in)``) of both input blocks of
+        ``x`` to 0 (``FrozenInputs._zero``)."""
+        first, skip = input_rows(x, self.shape, self.skip_width)
+        first[frozen] = 0.0
+        if self.skip_width:
+            skip[frozen] = 0.0
 
     def prox(self, w: np.ndarray, step, per_coordinate: bool) -> None:
-        """In place: the proximal steps of the non-smooth parts.
+        """In place: the proximal steps of the non-smooth parts, then the
+        frozen inputs' weights set to 0.
 
         ``step`` is the optimizer's step: per model (a Python float or a
         ``(G, 1)`` float64 column, SGD) or per coordinate (``(G, n_penalized)``
@@ -148,17 +204,28 @@ class PenaltyGroup:
             w -= clipped
         if self.has_group:
             self._group_prox(w, step, per_coordinate)
+        if self.has_frozen_weights:
+            self._zero(w, self.frozen_weights)
 
     def _group_prox(self, w, step, per_coordinate: bool) -> None:
-        n_models = w.shape[0]
-        first = w[:, : self.size].reshape(n_models, *self.shape)
+        first, skip = input_rows(w, self.shape, self.skip_width)
         if per_coordinate:
-            # One step per group: the harmonic mean of its coordinates' steps.
-            inv = 1.0 / step[:, : self.size].reshape(n_models, *self.shape)
-            threshold = (1.0 / inv.mean(axis=2)) * self.group
+            # One step per group: the harmonic mean of its coordinates' steps
+            # (over the joint row with a skip connection, as GroupLasso.prox).
+            inv = 1.0 / step[:, : self.group_size]
+            inv_first, inv_skip = input_rows(inv, self.shape, self.skip_width)
+            if self.skip_width:
+                total = inv_first.sum(axis=2) + inv_skip.sum(axis=2)
+                group_step = (self.shape[1] + self.skip_width) / total
+            else:
+                group_step = 1.0 / inv_first.mean(axis=2)
+            threshold = group_step * self.group
         else:
             threshold = (step * self.group_64).astype(self.dtype)
-        norms = np.sqrt(np.einsum("gij,gij->gi", first, first))
+        norms = group_norms(first, skip)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(norms > threshold, 1.0 - threshold / norms, 0.0)
-        first *= factor[:, :, None].astype(first.dtype, copy=False)
+        factor = factor[:, :, None].astype(first.dtype, copy=False)
+        first *= factor
+        if self.skip_width:
+            skip *= factor

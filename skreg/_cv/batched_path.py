@@ -8,18 +8,26 @@ fold, alpha) model is a member of one batch; where points are warm-started,
 each alpha is one batch of all the (l1_ratio, fold) models, each
 warm-started from its own previous point (cold again after a collapse).
 
+The relaxed refits of the points fitted together (every point of the
+group, or every path's point at one alpha) are one more batch
+(``_mlp.batching.refit_relaxed_many``), each on a copy of its point.
+
 ``fit_many`` fits each model exactly as its plain estimator's ``fit`` would,
-so the scores equal those of the sequential path (``path.iter_path``).
-Prediction and scoring stay per model, with the user's scorer.
+and ``refit_relaxed_many`` refits it as its ``_refit_relaxed`` would, so the
+scores equal those of the sequential path (``path.iter_path``,
+``path.relaxed_models``). Prediction and scoring stay per model, with the
+user's scorer.
 """
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.base import clone
 
-from .._mlp.batching import fit_many
-from .path import FoldPath, can_warm_start, collapsed, path_order, take
+from .._mlp.batching import fit_many, refit_relaxed_many
+from .path import FoldPath, can_warm_start, collapsed, is_relaxed, path_order, take
 
 
 def can_batch(template) -> bool:
@@ -36,7 +44,6 @@ class _Path:
         self.template = clone(template).set_params(l1_ratio=l1_ratio)
         self.estimator = None
         self.train = np.asarray(train)
-        self.fit_data = (X[train], y[train], take(sample_weight, train))
         self.test_data = (X[test], y[test], take(sample_weight, test))
         self.record = None
 
@@ -47,8 +54,9 @@ class _Path:
         estimator.__dict__.pop("best_loss_", None)  # a new objective (iter_path)
         return estimator.set_params(alpha=float(self.alphas[k]), warm_start=warm)
 
-    def store(self, k, estimator, scorer, relax) -> None:
-        self.record.record(k, estimator, scorer, self.test_data, self.fit_data, relax)
+    def store(self, k, models, scorer) -> None:
+        """Score point ``k``'s models (one per relaxation value)."""
+        self.record.record(k, models, scorer, self.test_data)
 
 
 def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
@@ -66,15 +74,37 @@ def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
             *data,
             [p.train for p, _ in points],
         )
-        for (path, k), estimator in zip(points, fitted):
-            path.store(k, estimator, scorer, relax)
+        _store_points(points, fitted, data, scorer, relax)
         return [p.record for p in paths]
     warm = [False] * len(paths)
     for k in path_order(paths[0].template, n_alphas):
         estimators = [p.point(k, w) for p, w in zip(paths, warm)]
         fit_many(estimators, *data, [p.train for p in paths])
+        _store_points([(p, k) for p in paths], estimators, data, scorer, relax)
         for j, (path, estimator) in enumerate(zip(paths, estimators)):
             path.estimator = estimator
-            path.store(k, estimator, scorer, relax)
             warm[j] = not collapsed(estimator, X[path.train], scale)
     return [p.record for p in paths]
+
+
+def _store_points(points, fitted, data, scorer, relax) -> None:
+    """Score each fitted point ``(path, k)`` and its relaxed refits; the
+    refits of all points train as one batch, each on a copy of its point."""
+    refits = [
+        (i, r, copy.deepcopy(estimator))
+        for i, estimator in enumerate(fitted)
+        for r, gamma in enumerate(relax)
+        if is_relaxed(gamma)
+    ]
+    if refits:
+        refit_relaxed_many(
+            [model for _, _, model in refits],
+            *data,
+            [points[i][0].train for i, _, _ in refits],
+            [relax[r] for _, r, _ in refits],
+        )
+    models = [[estimator] * len(relax) for estimator in fitted]
+    for i, r, model in refits:
+        models[i][r] = model
+    for (path, k), point_models in zip(points, models):
+        path.store(k, point_models, scorer)

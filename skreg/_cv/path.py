@@ -141,20 +141,33 @@ class FoldPath:
         ints = (np.empty(shape, dtype=np.int64) for _ in range(3))
         return cls(np.empty(shape), *ints)
 
-    def record(self, k, fitted, scorer, test_data, fit_data, relax) -> None:
-        """Score the fitted point ``k`` on the held-out ``(X, y, weights)``,
-        and each of its relaxed refits on ``fit_data`` (``relax`` values;
-        ``None`` or 1 is the point itself)."""
+    def record(self, k, models, scorer, test_data) -> None:
+        """Score point ``k`` on the held-out ``(X, y, weights)``: ``models``
+        holds one fitted model per relaxation value (``relaxed_models``)."""
         X_test, y_test, sw_test = test_data
         score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
-        for r, gamma in enumerate(relax):
-            model = fitted
-            if gamma is not None and gamma != 1.0:
-                model = copy.deepcopy(fitted)._refit_relaxed(*fit_data, gamma)
+        for r, model in enumerate(models):
             self.scores[k, r] = scorer(model, X_test, y_test, **score_kwargs)
             self.n_iter[k, r] = model.n_iter_
             self.n_zero_weights[k, r] = count_zero_weights(model._penalized_weights())
             self.n_features_selected[k, r] = model.n_features_selected_
+
+
+def is_relaxed(gamma) -> bool:
+    """Whether relaxation value ``gamma`` refits (``None`` and 1 are the
+    point itself)."""
+    return gamma is not None and gamma != 1.0
+
+
+def relaxed_models(fitted, fit_data, relax) -> list:
+    """The fitted point and its relaxed refits on ``fit_data``, one model per
+    value of ``relax`` (each refit on a copy of ``fitted``)."""
+    return [
+        copy.deepcopy(fitted)._refit_relaxed(*fit_data, gamma)
+        if is_relaxed(gamma)
+        else fitted
+        for gamma in relax
+    ]
 
 
 def take(a, idx):
@@ -172,5 +185,5 @@ def fit_fold_path(
     fit_data = (X[train], y[train], take(sample_weight, train))
     out = FoldPath.empty(len(alphas), len(relax))
     for k, fitted in iter_path(estimator, *fit_data, alphas, scale):
-        out.record(k, fitted, scorer, test_data, fit_data, relax)
+        out.record(k, relaxed_models(fitted, fit_data, relax), scorer, test_data)
     return out

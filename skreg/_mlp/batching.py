@@ -2,12 +2,18 @@
 
 ``batched_model`` describes the stochastic fit that ``fitting.fit_stochastic``
 would run on a prepared ``FitStart`` as one ``ModelSpec`` of the batched
-engine (same split, generator, weights and buffers), and ``outcome_of``
-turns the engine's ``ModelOutcome`` back into a ``FitOutcome``, so that a
-model trained in a batch is finished by the estimator like any other fit.
+engine (same split, generator, weights, buffers and frozen inputs), and
+``outcome_of`` turns the engine's ``ModelOutcome`` back into a
+``FitOutcome``, so that a model trained in a batch is finished by the
+estimator like any other fit. ``fit_many`` and ``refit_relaxed_many`` are
+``fit`` and the relaxed refit (``BaseMLP._refit_relaxed``) of many
+estimators as one batch.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -77,6 +83,7 @@ def batched_model(
         sample_weight=None if sw is None else sw[train],
         best_loss=best_loss,
         t=t,
+        keep_inputs=config.keep_inputs,
     )
     if validation is not None:
         Y_val = problem.Y[validation]
@@ -119,23 +126,88 @@ def fit_many(estimators, X, y, sample_weight, rows) -> list:
     ``random_state`` and warm start; every other parameter must agree, the
     solver must be stochastic and all models must encode the targets alike
     (a classifier's training rows missing a class has fewer outputs).
-    Otherwise the estimators are fitted one after another. Returns the
-    fitted estimators (the same objects).
+    Otherwise the estimators are fitted one after another. With ``relax``,
+    the relaxed refits follow as a second batch (``refit_relaxed_many``).
+    Returns the fitted estimators (the same objects).
     """
     take = [
         (X[r], y[r], None if sample_weight is None else sample_weight[r]) for r in rows
     ]
     if not _can_share_a_batch(estimators):
-        return [est.fit(*data) for est, data in zip(estimators, take)]
+        return [_fit_one(est, data) for est, data in zip(estimators, take)]
     starts = [
         est._start_fit(*data, incremental=False) for est, data in zip(estimators, take)
     ]
+    if not _train_starts(estimators, starts, X, y, rows):
+        return [_fit_one(est, data) for est, data in zip(estimators, take)]
+    relax = [est.relax for est in estimators]
+    relaxing = [m for m, r in enumerate(relax) if r is not None]
+    if relaxing:
+        refit_relaxed_many(
+            [estimators[m] for m in relaxing],
+            X,
+            y,
+            sample_weight,
+            [rows[m] for m in relaxing],
+            [relax[m] for m in relaxing],
+        )
+    return list(estimators)
+
+
+def refit_relaxed_many(
+    estimators, X, y, sample_weight, rows, relax: float | Sequence[float]
+) -> list:
+    """The relaxed refits ``estimators[m]._refit_relaxed(X[rows[m]], ...,
+    relax[m])`` (one ``relax`` for all, or one each), trained as one batch.
+
+    Each fitted estimator resumes from its weights with the penalty
+    ``relax * alpha`` and the inputs it leaves unused frozen at 0, exactly as
+    its own ``_refit_relaxed`` (``relax == 1`` leaves it as it is); where the
+    estimators cannot share a batch they are refitted one after another.
+    Returns the estimators (the same objects, refitted in place).
+    """
+    if np.ndim(relax) == 0:
+        relax = [relax] * len(estimators)
+    todo = [m for m, r in enumerate(relax) if r != 1.0]
+    ests = [estimators[m] for m in todo]
+    rows = [rows[m] for m in todo]
+    relax = [float(relax[m]) for m in todo]
+    take = [
+        (X[r], y[r], None if sample_weight is None else sample_weight[r]) for r in rows
+    ]
+    if not ests:
+        return list(estimators)
+    if not _can_share_a_batch(ests):
+        for est, data, r in zip(ests, take, relax):
+            est._refit_relaxed(*data, r)
+        return list(estimators)
+    # BaseMLP._refit_relaxed, model by model up to the training.
+    keep = [est.feature_importances_ > 0 for est in ests]
+    n_iter = [est.n_iter_ for est in ests]
+    starts = []
+    for est, data, r, k in zip(ests, take, relax, keep):
+        start = est._start_fit(*data, incremental=False, resume=True)
+        start.config = replace(start.config, alpha=est.alpha * r, keep_inputs=k)
+        starts.append(start)
+    if not _train_starts(ests, starts, X, y, rows):
+        for est, data, r in zip(ests, take, relax):
+            est._refit_relaxed(*data, r)
+        return list(estimators)
+    for est, previous in zip(ests, n_iter):
+        est.n_iter_ += previous
+    return list(estimators)
+
+
+def _train_starts(estimators, starts, X, y, rows) -> bool:
+    """Train the prepared fits ``starts`` as one batch and finish each
+    estimator (``_end_fit``). Returns False, having trained nothing, when
+    the models encode the targets differently."""
     Y = estimators[0]._encode_fitted_targets(y)
     if not all(
         est._encode_fitted_targets(y).shape == Y.shape and np.array_equal(Y[r], start.Y)
         for est, start, r in zip(estimators, starts, rows)
     ):
-        return [_fit_one(est, data) for est, data in zip(estimators, take)]
+        return False
     models = [
         batched_model(
             start,
@@ -147,8 +219,6 @@ def fit_many(estimators, X, y, sample_weight, rows) -> list:
         for est, start, r in zip(estimators, starts, rows)
     ]
     first = starts[0]
-    if first.network.skip is not None:  # not in the batched engine yet
-        return [_fit_one(est, data) for est, data in zip(estimators, take)]
     config = first.config
     outcomes = train_batched(
         first.network,
@@ -165,7 +235,7 @@ def fit_many(estimators, X, y, sample_weight, rows) -> list:
     for est, start, outcome in zip(estimators, starts, outcomes):
         start.network.load_state(outcome.state)
         est._end_fit(start, outcome_of(outcome))
-    return list(estimators)
+    return True
 
 
 def _fit_one(estimator, data):

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from ..._core.penalties import make_penalty
+from ..._core.penalties import FrozenInputs, make_penalty
 from ..._core.stacked import StackedNetwork
 from ..._core.stacked_penalties import StackedPenalty
 from ..batches import batch_bounds
@@ -71,13 +71,19 @@ class _Model:
         self.row = index
         self.twin = index  # models with equal ids are twins (schedule.py)
 
-    def penalty(self, first_layer_shape):
-        return make_penalty(
-            self.spec.penalty,
-            self.spec.alpha / self.total_weight,
-            self.spec.l1_ratio,
-            first_layer_shape=first_layer_shape,
+    def penalty(self, input_groups: dict):
+        """The single loop's penalty object (``fitting._penalty``): strength
+        ``alpha / S``, the inputs not in ``keep_inputs`` frozen at 0."""
+        spec = self.spec
+        penalty = make_penalty(
+            spec.penalty,
+            spec.alpha / self.total_weight,
+            spec.l1_ratio,
+            **input_groups,
         )
+        if spec.keep_inputs is None:
+            return penalty
+        return FrozenInputs(penalty, spec.keep_inputs, **input_groups)
 
     def state(self) -> dict[str, np.ndarray]:
         """The model's current parameters and buffers (monitor snapshots)."""
@@ -130,11 +136,13 @@ class BatchedRun:
                 model.row, {**(model.spec.buffers or {}), "theta": model.spec.theta}
             )
         self.optimizer = optimizer.make(len(specs), net.n_params, net.dtype)
+        groups = net.input_groups
         self.penalty = StackedPenalty(
-            [m.penalty(net.first_layer_shape) for m in self.models],
-            net.first_layer_shape,
+            [m.penalty(groups) for m in self.models],
+            groups["first_layer_shape"],
             net.n_penalized,
             net.dtype,
+            skip_width=groups["skip_width"],
         )
         n_max = max(m.n for m in self.models)
         self.perm = np.zeros((len(specs), n_max), dtype=np.intp)

@@ -58,6 +58,10 @@ class ModelSpec:
         the previous fit's, as the plain estimators do).
     t : int, default=0
         Samples seen before this call (SGD's 'invscaling' schedule).
+    keep_inputs : ndarray of bool, shape (n_features,), or None
+        A relaxed refit's inputs: those with ``keep_inputs[j] == False`` are
+        frozen at 0 (their first-layer and skip rows), as the single loop's
+        ``FrozenInputs`` penalty holds them. None: every input trains.
     """
 
     rows: np.ndarray
@@ -74,6 +78,7 @@ class ModelSpec:
     validation_sample_weight: np.ndarray | None = None
     best_loss: float = np.inf
     t: int = 0
+    keep_inputs: np.ndarray | None = None
 
 
 @dataclass
