@@ -32,8 +32,8 @@ members: 1.2x; 4 models with hidden (256, 256) on 20000 x 100: 1.0x.
 A whole ``MLPRegressorCV`` search with relaxed refits (diabetes + 40 noise
 columns, hidden (64,), group lasso, skip connection, 5 folds x 10 alphas,
 ``relax=[0, 0.3, 1]``, max_iter 300), batched paths against sequential
-ones: 1.1x to 1.4x CPU time (median 1.14x): most of its time is the
-first-layer products, which stacking does not make cheaper.
+ones: 1.06x to 1.4x CPU time (median 1.19x of 7 paired runs); most of its
+time is the first-layer products, which stacking does not make cheaper.
 
 Memory (:mod:`.memory`): a minibatch step trains as many models as keep its
 working set within ``STEP_CACHE_BYTES``; a stack holds every model's
