@@ -657,13 +657,16 @@ def run_problem(problem, systems, n_splits, recompute, reused) -> list[dict]:
 
 
 def _git_head() -> str:
-    """The working tree's commit (with "+dirty" when skreg/ has local changes)."""
+    """The working tree's commit ("+dirty" when skreg/ has local changes)."""
     root = Path(__file__).resolve().parent.parent
 
     def git(*cmd):
         run = subprocess.run(["git", *cmd], cwd=root, capture_output=True, text=True)
         return run.stdout.strip()
 
+    package = Path(skreg.__file__).resolve().parent.parent
+    if package != root:  # e.g. a `git archive` snapshot on PYTHONPATH
+        return f"skreg imported from {package}"
     head = git("rev-parse", "--short", "HEAD") or "unknown"
     return head + ("+dirty" if git("status", "--porcelain", "skreg") else "")
 
