@@ -264,9 +264,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         keep = self.feature_importances_ > 0
         n_iter = self.n_iter_
         start = self._start_fit(X, y, sample_weight, incremental=False, resume=True)
-        start.config = replace(
-            start.config, alpha=self.alpha * relax, keep_inputs=keep
-        )
+        start.config = replace(start.config, alpha=self.alpha * relax, keep_inputs=keep)
         self._train(start)
         self.n_iter_ += n_iter
         return self
