@@ -555,6 +555,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--recompute-anchors", action="store_true")
     parser.add_argument(
+        "--no-fit",
+        action="store_true",
+        help="fit nothing: report the cached anchors and the --reuse records only",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="2 splits, 3 small problems"
     )
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads")
@@ -616,31 +621,42 @@ def read_reused(paths: list[str]) -> dict[str, dict]:
     return out
 
 
-def run_problem(problem, systems, n_splits, recompute, reused) -> list[dict]:
-    """Records of every (split, system) of one problem; anchors from the cache."""
+def known_record(problem, seed, system, cache, reused, recompute) -> dict | None:
+    """The record of (problem, split, system) kept from an earlier run, if any.
+
+    Torch anchors: the cache (any version). scikit-learn anchors: the cache, when
+    its version is ANCHOR_VERSION and not ``recompute``. skreg: ``--reuse`` files.
+    """
+    key = f"{seed}|{system}"
+    cached = cache.get(key)
+    if system in TORCH_SYSTEMS:
+        return cached
+    if system in ANCHORS:
+        current = cached is not None and cached.get("version") == ANCHOR_VERSION
+        return cached if current and not recompute else None
+    return reused.get(f"{problem.name}|{key}")
+
+
+def run_problem(problem, systems, args, reused) -> list[dict]:
+    """Records of every (split, system) of one problem, fitting what is not known."""
     cache = read_cache(problem.name)
     records = []
-    for seed in range(n_splits):
+    for seed in range(args.splits):
         for system in systems:
-            key = f"{seed}|{system}"
-            cached = cache.get(key)
-            if system in TORCH_SYSTEMS:
-                if cached is None:
-                    print(
-                        f"  (no cached {system} record for {problem.name} split {seed})"
-                    )
-                else:
-                    records.append(cached)
+            known = known_record(
+                problem, seed, system, cache, reused, args.recompute_anchors
+            )
+            if known is not None:
+                records.append(known)
                 continue
-            if f"{problem.name}|{key}" in reused and not is_anchor(system):
-                records.append(reused[f"{problem.name}|{key}"])
-                continue
-            if is_anchor(system) and not recompute and cached is not None:
-                if cached.get("version") == ANCHOR_VERSION:
-                    records.append(cached)
-                    continue
-            model = make_system(system, problem.task, seed)
-            if model is None:
+            model = (
+                None
+                if system in TORCH_SYSTEMS
+                else make_system(system, problem.task, seed)
+            )
+            if model is None or args.no_fit:
+                if model is not None or system in TORCH_SYSTEMS:
+                    print(f"  (no record of {system} on {problem.name} split {seed})")
                 continue
             record = fit_and_score(model, problem, seed)
             record.update(problem=problem.name, split=seed, system=system)
@@ -710,9 +726,7 @@ def main(argv=None) -> None:
             reused = read_reused(args.reuse)
             records = []
             for problem in problems:
-                records += run_problem(
-                    problem, systems, args.splits, args.recompute_anchors, reused
-                )
+                records += run_problem(problem, systems, args, reused)
                 if args.json:  # so that --reuse can pick up an interrupted run
                     write_json(args.json, records, {"partial": True})
             summary = print_table(records, problems, systems)
