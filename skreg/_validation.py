@@ -80,7 +80,7 @@ def check_numeric_targets(y, estimator_name: str) -> None:
     """A regressor's targets must be numbers: point string labels to the
     classifier instead of failing on "could not convert string to float"."""
     kind = getattr(getattr(y, "dtype", None), "kind", None)
-    if kind in tuple("biuf") or y is None:
+    if kind in tuple("biufc") or y is None:  # complex: validate_data says so
         return
     try:
         np.asarray(y, dtype=np.float64)

@@ -228,8 +228,8 @@ def _fit_case_params():
             if any(not has_param(Est, p) for p in case.params):
                 continue
             for method in fit_methods(Est, **case.params):
-                if name == "y_single_class" and method == "partial_fit":
-                    continue  # partial_fit_single_class below passes classes=[0]
+                if name == "y_single_class" and Est is skreg.MLPClassifier:
+                    continue  # accepted, as by scikit-learn's (test below)
                 params.append(
                     pytest.param(
                         Est, method, name, id=f"{Est.__name__}-{method}-{name}"
@@ -421,6 +421,8 @@ INVALID_PARAMS = {
     "batch_norm_momentum": [0.0, 1.5],
     "skip_connection": ["yes"],
     "relax": [1.5, -0.1],
+    "progress_bar": ["yes"],
+    "class_weight": ["heavy", 3],
     "input_noise": [-0.1],
     "mc_samples": [1],
     "loss": ["huber"],
@@ -618,23 +620,27 @@ def test_batch_norm_partial_fit_single_sample_after_training(Est):
 
 
 @pytest.mark.parametrize("Est", PLAIN, ids=lambda c: c.__name__)
-@pytest.mark.parametrize(
-    "params, match",
-    [
-        ({"solver": "lbfgs"}, "only available for stochastic optimizers"),
-        ({"early_stopping": True}, "not available with early_stopping=True"),
-    ],
-    ids=["lbfgs", "early_stopping"],
-)
-def test_partial_fit_unavailable(Est, params, match):
+def test_partial_fit_unavailable_for_lbfgs(Est):
     """scikit-learn's ``available_if`` raises a generic AttributeError whose
     cause (shown in the traceback) is skreg's explanation."""
-    est = make(Est, **params)
+    est = make(Est, solver="lbfgs")
     assert not hasattr(est, "partial_fit")
     with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as info:
         est.partial_fit  # noqa: B018
     messages = [str(info.value), str(info.value.__cause__)]
+    match = "only available for stochastic optimizers"
     assert any(re.search(match, m) for m in messages), messages
+
+
+@pytest.mark.parametrize("Est", PLAIN, ids=lambda c: c.__name__)
+def test_partial_fit_with_early_stopping_raises_like_scikit_learn(Est):
+    """The method exists (as scikit-learn's does) and calling it explains."""
+    X, y = data(Est)
+    est = make(Est, early_stopping=True)
+    assert hasattr(est, "partial_fit")
+    kwargs = {"classes": np.unique(y)} if Est is skreg.MLPClassifier else {}
+    with pytest.raises(ValueError, match="does not support early_stopping=True"):
+        est.partial_fit(X, y, **kwargs)
 
 
 def test_classifier_partial_fit_needs_classes_first():
@@ -650,11 +656,20 @@ def test_classifier_partial_fit_label_not_in_classes():
         est.partial_fit(X, y, classes=[0, 2])
 
 
-def test_classifier_partial_fit_single_class():
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_classifier_single_class_predicts_that_class(method):
+    """As scikit-learn's MLPClassifier: one class is fitted, not refused (the
+    CV estimators and ensembles, which score or stratify by class, refuse)."""
     X, y = data(skreg.MLPClassifier)
     est = make(skreg.MLPClassifier)
-    with pytest.raises(ValueError, match="only one class"):
-        est.partial_fit(X, np.zeros_like(y), classes=[0])
+    y_one = np.full_like(y, 3)
+    if method == "fit":
+        est.fit(X, y_one)
+    else:
+        est.partial_fit(X, y_one, classes=[3])
+    np.testing.assert_array_equal(est.classes_, [3])
+    np.testing.assert_array_equal(est.predict(X), y_one)
+    np.testing.assert_array_equal(est.predict_proba(X), np.ones((len(y), 1)))
 
 
 def test_classifier_warm_start_with_other_classes():

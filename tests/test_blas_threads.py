@@ -66,7 +66,9 @@ def test_lbfgs_runs_inside_the_limit(monkeypatch):
             and _bundled_by(path, "scipy")
             and not _bundled_by(path, "numpy")
         )
-        assert n == (1 if limited else outside[path])
+        # SciPy's own pool runs single-threaded; NumPy's follows the training
+        # thread policy (blas.training_threads), which never raises a limit.
+        assert n == 1 if limited else n <= outside[path]
 
 
 # Modules that run inside the training loops (stochastic and FISTA). A SciPy
