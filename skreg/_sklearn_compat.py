@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
+from sklearn.utils.metadata_routing import _raise_for_params, _routing_enabled
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight
 
@@ -81,6 +82,8 @@ __all__ = [
     "StrOptions",
     "_check_partial_fit_first_call",
     "_check_sample_weight",
+    "_raise_for_params",
+    "_routing_enabled",
     "_fit_context",
     "check_matplotlib_support",
     "validate_data",

@@ -291,3 +291,83 @@ def test_the_cv_classifier_forwards_class_weight():
         hidden_layer_sizes=(), solver="lbfgs", alphas=2, cv=2, class_weight="balanced"
     ).fit(X, y)
     assert est.estimator_.class_weight == "balanced"
+
+
+# -- metadata routing of the CV estimators ----------------------------------------
+def _routing_data():
+    X, y = _regression(60)
+    groups = np.repeat(np.arange(6), 10)
+    sample_weight = np.random.default_rng(1).uniform(0.5, 2.0, 60)
+    return X, y, groups, sample_weight
+
+
+def _cv_regressor(**params):
+    return MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=2, **params)
+
+
+def test_the_cv_estimators_are_metadata_routers():
+    from sklearn.utils.metadata_routing import MetadataRouter
+
+    for est in (_cv_regressor(), MLPClassifierCV()):
+        routing = est.get_metadata_routing()
+        assert isinstance(routing, MetadataRouter)
+        assert {"splitter", "scorer"} <= set(routing._route_mappings)
+
+
+def test_routing_sends_only_requested_metadata_to_the_scorer():
+    """A metric without sample_weight works once routing is enabled (without
+    routing every weighted fit passes sample_weight to the scorer, as in
+    LogisticRegressionCV)."""
+    from sklearn import config_context
+    from sklearn.metrics import make_scorer, mean_absolute_error
+    from sklearn.model_selection import GroupKFold
+
+    X, y, groups, sw = _routing_data()
+    seen = []
+
+    def unweighted(y_true, y_pred):
+        seen.append(len(y_true))
+        return -mean_absolute_error(y_true, y_pred)
+
+    est = _cv_regressor(cv=GroupKFold(3), scoring=make_scorer(unweighted))
+    with pytest.raises(TypeError, match="sample_weight"):
+        est.fit(X, y, sample_weight=sw, groups=groups)
+    with config_context(enable_metadata_routing=True):
+        est.fit(X, y, sample_weight=sw, groups=groups)
+    assert seen and set(seen) == {20}  # held-out folds of 2 of the 6 groups
+
+
+def test_routing_passes_requested_weights_to_the_scorer_by_fold():
+    from sklearn import config_context
+    from sklearn.metrics import make_scorer
+
+    X, y, _, sw = _routing_data()
+    weights_seen = []
+
+    def weighted(y_true, y_pred, sample_weight=None):
+        weights_seen.append(sample_weight)
+        return 0.0
+
+    with config_context(enable_metadata_routing=True):
+        scorer = make_scorer(weighted).set_score_request(sample_weight=True)
+        _cv_regressor(cv=3, scoring=scorer).fit(X, y, sample_weight=sw)
+    assert len(weights_seen) == 6  # 3 folds x 2 alphas
+    assert all(w is not None and len(w) == 20 for w in weights_seen)
+    assert np.allclose(np.sort(np.concatenate(weights_seen[::2])), np.sort(sw))
+
+
+def test_groups_reach_the_splitter_with_and_without_routing():
+    from sklearn import config_context
+    from sklearn.model_selection import GroupKFold
+
+    X, y, groups, _ = _routing_data()
+    est = _cv_regressor(cv=GroupKFold(3))
+    est.fit(X, y, groups=groups)
+    with config_context(enable_metadata_routing=True):
+        est.fit(X, y, groups=groups)
+
+
+def test_metadata_without_routing_is_refused():
+    X, y, groups, _ = _routing_data()
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        _cv_regressor(cv=3).fit(X, y, extra=groups)

@@ -9,20 +9,27 @@ data, and delegates prediction to that refitted ``estimator_``.
 
 from __future__ import annotations
 
+import functools
 from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 
 from .._core.architecture import hidden_sizes
 from .._doc_link import DocLinkMixin
 from .._mlp.fitting import fit_progress
 from .._parallel import map_fits
-from .._sklearn_compat import _fit_context
+from .._sklearn_compat import _fit_context, _raise_for_params, _routing_enabled
 from .._validation import (
     check_fit_sample_weight,
     draw_seed,
@@ -147,7 +154,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- fitting ---------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, groups=None, **params):
         """Fit the regularization path on each fold, choose alpha, and refit.
 
         Parameters
@@ -161,26 +168,45 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             on the held-out folds.
         groups : array-like of shape (n_samples,), default=None
             Group labels for group-aware splitters such as ``GroupKFold``.
+        **params : dict
+            Further metadata for the splitter and the scorer, with
+            scikit-learn's metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``), as in
+            ``LogisticRegressionCV``: each goes where it is requested, and
+            ``sample_weight`` reaches the scorer only if the scorer requests
+            it. Without routing, ``groups`` goes to the splitter and
+            ``sample_weight`` to the scorer.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
+        _raise_for_params(params, self, "fit")
         self._check_penalty()
         l1_ratios = self._l1_ratios()
         relax = self._relax_values()
         X, y = validate_fit_data(self, X, y, classifier=is_classifier(self))
         sample_weight = check_fit_sample_weight(sample_weight, X)
+        routed = self._route_fit_metadata(sample_weight, groups, params)
         template = self._make_estimator(self._seed(), l1_ratios[0])
         Y = self._encode_targets(y)
         alphas = self._alphas(X, Y, sample_weight, l1_ratios)
         scale = target_scale(Y)
-        folds = list(
-            check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y, groups)
-        )
+        cv = check_cv(self.cv, y, classifier=is_classifier(self))
+        folds = list(cv.split(X, y, **routed.splitter.split))
+        scorer = _FoldScorer(self._get_scorer(), routed.scorer.score, X.shape[0])
         paths = self._fit_paths(
-            template, X, y, sample_weight, folds, alphas, l1_ratios, scale, relax
+            template,
+            X,
+            y,
+            sample_weight,
+            folds,
+            alphas,
+            l1_ratios,
+            scale,
+            relax,
+            scorer,
         )
         i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
@@ -196,11 +222,62 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         self._store_estimator(estimator.set_params(relax=self.relax_))
         return self
 
+    def _route_fit_metadata(self, sample_weight, groups, params) -> Bunch:
+        """``routed.splitter.split`` and ``routed.scorer.score``: the metadata
+        for the splitter and the fold scorer (see ``fit``)."""
+        if _routing_enabled():
+            if groups is not None:
+                params["groups"] = groups
+            return process_routing(self, "fit", sample_weight=sample_weight, **params)
+        split = {} if groups is None else {"groups": groups}
+        score = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return Bunch(splitter=Bunch(split=split), scorer=Bunch(score=score))
+
+    def _get_scorer(self):
+        """The fold scorer: ``scoring``, or the estimator's own score (R^2 /
+        accuracy) as a scorer whose metadata requests can be routed."""
+        if self.scoring is None:
+            return get_scorer("accuracy" if is_classifier(self) else "r2")
+        return check_scoring(self._estimator_class(), scoring=self.scoring)
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        The splitter's ``split`` and the scorer's ``score`` receive the
+        metadata passed to ``fit`` that they request.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=self._get_scorer(),
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
+        )
+
     def _fit_paths(
-        self, template, X, y, sample_weight, folds, alphas, l1_ratios, scale, relax
+        self,
+        template,
+        X,
+        y,
+        sample_weight,
+        folds,
+        alphas,
+        l1_ratios,
+        scale,
+        relax,
+        scorer,
     ) -> list[FoldPath]:
         """One path per (l1_ratio, fold), in parallel; l1_ratio-major order."""
-        scorer = check_scoring(template, scoring=self.scoring)
         tasks = [
             (train, test, alphas[i], ratio)
             for i, ratio in enumerate(l1_ratios)
@@ -310,3 +387,30 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         tags.classifier_tags = plain.classifier_tags
         tags.regressor_tags = plain.regressor_tags
         return tags
+
+
+class _FoldScorer:
+    """The CV's scorer with its metadata for all rows; ``for_rows(test)`` is
+    the scorer of one held-out fold, ``scorer(model, X_test, y_test)``."""
+
+    def __init__(self, scorer, params: dict, n_samples: int):
+        self.scorer, self.params, self.n_samples = scorer, params, n_samples
+
+    def for_rows(self, rows):
+        """The scorer with the metadata of ``rows`` (row-aligned values are
+        indexed, others passed as they are)."""
+        params = {
+            name: np.asarray(value)[rows]
+            if _row_aligned(value, self.n_samples)
+            else value
+            for name, value in self.params.items()
+        }
+        return functools.partial(self.scorer, **params)
+
+
+def _row_aligned(value, n_samples: int) -> bool:
+    return (
+        hasattr(value, "__len__")
+        and not isinstance(value, str)
+        and len(value) == n_samples
+    )

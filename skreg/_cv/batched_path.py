@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._mlp.batching import fit_many, refit_relaxed_many
-from .path import FoldPath, can_warm_start, collapsed, is_relaxed, path_order, take
+from .path import FoldPath, can_warm_start, collapsed, is_relaxed, path_order
 
 
 def can_batch(template) -> bool:
@@ -44,7 +44,8 @@ class _Path:
         self.template = clone(template).set_params(l1_ratio=l1_ratio)
         self.estimator = None
         self.train = np.asarray(train)
-        self.test_data = (X[test], y[test], take(sample_weight, test))
+        self.test = np.asarray(test)
+        self.test_data = (X[test], y[test])
         self.record = None
 
     def point(self, k: int, warm: bool):
@@ -56,7 +57,7 @@ class _Path:
 
     def store(self, k, models, scorer) -> None:
         """Score point ``k``'s models (one per relaxation value)."""
-        self.record.record(k, models, scorer, self.test_data)
+        self.record.record(k, models, scorer.for_rows(self.test), self.test_data)
 
 
 def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):

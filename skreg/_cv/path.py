@@ -142,12 +142,12 @@ class FoldPath:
         return cls(np.empty(shape), *ints)
 
     def record(self, k, models, scorer, test_data) -> None:
-        """Score point ``k`` on the held-out ``(X, y, weights)``: ``models``
-        holds one fitted model per relaxation value (``relaxed_models``)."""
-        X_test, y_test, sw_test = test_data
-        score_kwargs = {} if sw_test is None else {"sample_weight": sw_test}
+        """Score point ``k`` on the held-out ``(X, y)``: ``models`` holds one
+        fitted model per relaxation value (``relaxed_models``); ``scorer`` is
+        the fold's (its metadata bound, see ``BaseMLPCV.fit``)."""
+        X_test, y_test = test_data
         for r, model in enumerate(models):
-            self.scores[k, r] = scorer(model, X_test, y_test, **score_kwargs)
+            self.scores[k, r] = scorer(model, X_test, y_test)
             self.n_iter[k, r] = model.n_iter_
             self.n_zero_weights[k, r] = count_zero_weights(model._penalized_weights())
             self.n_features_selected[k, r] = model.n_features_selected_
@@ -179,11 +179,12 @@ def fit_fold_path(
     template, X, y, sample_weight, train, test, alphas, l1_ratio, scale, scorer, relax
 ) -> FoldPath:
     """Fit the path on ``train`` and score every point (and its relaxed
-    refits) on ``test``."""
+    refits) on ``test``; ``scorer.for_rows(test)`` scores."""
     estimator = clone(template).set_params(l1_ratio=l1_ratio)
-    test_data = (X[test], y[test], take(sample_weight, test))
+    test_data = (X[test], y[test])
+    fold_scorer = scorer.for_rows(test)
     fit_data = (X[train], y[train], take(sample_weight, train))
     out = FoldPath.empty(len(alphas), len(relax))
     for k, fitted in iter_path(estimator, *fit_data, alphas, scale):
-        out.record(k, relaxed_models(fitted, fit_data, relax), scorer, test_data)
+        out.record(k, relaxed_models(fitted, fit_data, relax), fold_scorer, test_data)
     return out
