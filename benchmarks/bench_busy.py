@@ -113,7 +113,11 @@ def main(argv=None) -> int:
             for w in workloads:
                 # rotate the order, so that no mode always follows the same one
                 for mode in modes[i % len(modes) :] + modes[: i % len(modes)]:
-                    times[w.name, mode].append(time_mode(mode, w))
+                    seconds = time_mode(mode, w)
+                    times[w.name, mode].append(seconds)
+                    print(
+                        f"  round {i + 1} {w.name} {mode}: {seconds:.3f} s", flush=True
+                    )
     finally:
         stop_burners(burners)
     print(f"load average at end:   {os.getloadavg()}")
