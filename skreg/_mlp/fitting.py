@@ -37,7 +37,8 @@ from .._validation import make_rng
 _DIVERGED = (
     "Training diverged{where}: {reason}. (A fit is stopped when its loss "
     "becomes non-finite (nan or inf) or grows to more than "
-    f"{GROWTH_LIMIT:g} times its value at the start.) "
+    f"{GROWTH_LIMIT:g} times its reference, the larger of its value at the "
+    "starting weights and after the first epoch.) "
 )
 _CAUSE_STOCHASTIC = (
     "The learning rate is probably too high (learning_rate_init={lr}) or the "

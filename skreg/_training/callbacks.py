@@ -75,7 +75,7 @@ class DivergenceCheck:
         if reference > 0.0 and loss > self.growth_limit * reference:
             return (
                 f"the loss grew to {loss:.3g}, more than {self.growth_limit:g} "
-                f"times its value at the start ({reference:.3g})"
+                f"times its reference {reference:.3g}"
             )
         return None
 
