@@ -83,10 +83,10 @@ def test_verbose_2_without_tqdm_prints_lines(data, capsys, monkeypatch):
     assert len(lines) == 3 and all(LINE.match(line) for line in lines)
 
 
-def test_verbose_2_shows_a_tqdm_bar(data, capsys):
+def test_progress_bar_shows_a_tqdm_bar(data, capsys):
     pytest.importorskip("tqdm")
     X, y = data
-    _make(MLPRegressor, max_iter=3, verbose=2).fit(X, y)
+    _make(MLPRegressor, max_iter=3, progress_bar=True).fit(X, y)
     captured = capsys.readouterr()
-    assert "Iteration" not in captured.out
+    assert "Iteration" not in captured.out  # verbose=0: no lines
     assert "3/3" in captured.err and "epoch" in captured.err
