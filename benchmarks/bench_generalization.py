@@ -545,6 +545,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--half", choices=["tune", "heldout", "all"], default="all")
     parser.add_argument("--splits", type=int, default=5, help="number of splits")
     parser.add_argument(
+        "--split-ids",
+        type=lambda text: [int(i) for i in text.split(",")],
+        help="run only these splits (e.g. 3,4: to fill a cache in parallel)",
+    )
+    parser.add_argument(
         "--systems",
         help=f"comma-separated; anchors {','.join(ANCHORS)}, 'skreg' (the default "
         f"CV estimator) and 'skreg:<config>' for the configurations "
@@ -648,11 +653,16 @@ def known_record(problem, seed, system, cache, reused, recompute) -> dict | None
 
 
 def run_problem(problem, systems, args, reused) -> list[dict]:
-    """Records of every (split, system) of one problem, fitting what is not known."""
-    cache = read_cache(problem.name)
+    """Records of every (split, system) of one problem, fitting what is not known.
+
+    The cache is read again before every fit, so that runs filling it in parallel
+    (``--split-ids``) do not repeat each other's fits.
+    """
     records = []
-    for seed in range(args.splits):
+    seeds = args.split_ids or range(args.splits)
+    for seed in seeds:
         for system in systems:
+            cache = read_cache(problem.name)
             known = known_record(
                 problem, seed, system, cache, reused, args.recompute_anchors
             )
