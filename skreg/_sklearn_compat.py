@@ -6,6 +6,7 @@ scikit-learn's internals is fixed in one file.
 
 import functools
 
+import numpy as np
 from sklearn.base import _fit_context as _sklearn_fit_context
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import (
@@ -15,6 +16,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
+from sklearn.utils.class_weight import compute_class_weight as _compute_class_weight
 from sklearn.utils.metadata_routing import _raise_for_params, _routing_enabled
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight
@@ -23,6 +25,24 @@ try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
 except ImportError:  # pragma: no cover - guarded by the >= 1.6 requirement
     raise ImportError("skreg requires scikit-learn >= 1.6") from None
+
+
+def compute_class_weight(class_weight, *, classes, y, sample_weight=None):
+    """scikit-learn's ``compute_class_weight``; before scikit-learn 1.7 it
+    has no ``sample_weight``, and the weighted ``'balanced'`` weights are
+    computed here by the same formula (total weight over ``n_classes`` times
+    each class's weight)."""
+    try:
+        return _compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+    except TypeError:  # scikit-learn < 1.7
+        if sample_weight is None or not isinstance(class_weight, str):
+            return _compute_class_weight(class_weight, classes=classes, y=y)
+    present, index = np.unique(y, return_inverse=True)
+    counts = np.bincount(index, weights=np.asarray(sample_weight, dtype=float))
+    frequency = counts.sum() / (len(present) * counts)
+    return frequency[np.searchsorted(present, classes)]
 
 
 def _fit_context(*, prefer_skip_nested_validation: bool):
@@ -86,5 +106,6 @@ __all__ = [
     "_routing_enabled",
     "_fit_context",
     "check_matplotlib_support",
+    "compute_class_weight",
     "validate_data",
 ]

@@ -7,11 +7,15 @@ import inspect
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from .._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
+from .._sklearn_compat import (
+    StrOptions,
+    _check_partial_fit_first_call,
+    _fit_context,
+    compute_class_weight,
+)
 from .._validation import check_class_labels
 from .base import BaseMLP
 from .docstrings import CLASS_WEIGHT_PARAMETER, mlp_docstring
