@@ -261,6 +261,13 @@ def print_table(records, problems, systems) -> dict:
         "\nMean test score over splits (R^2 / accuracy); * = best scikit-learn anchor;"
     )
     print("gap = skreg system - best scikit-learn anchor. Half: T = tune, H = heldout.")
+    counts: dict[tuple[str, str], int] = {}
+    for r in records:
+        counts[r["problem"], r["system"]] = (
+            counts.get((r["problem"], r["system"]), 0) + 1
+        )
+    n_splits = max(counts.values(), default=0)
+    print(f"~ = mean over fewer than {n_splits} splits (see below).")
     head = f"{'problem':20s} {'half':4s} {'task':5s} {'family':9s} {'n x p':>10s}"
     print(
         head
@@ -274,14 +281,24 @@ def print_table(records, problems, systems) -> dict:
         row = f"{p.name:20s} {_half_of(p.name):4s} {p.task[:5]:5s} {p.family:9s} {size}"
         for s in shown:
             value = scores.get((p.name, s))
-            mark = "*" if s == best else " "
-            row += f" {value:11.3f}{mark}" if value is not None else f" {'-':>12s}"
+            mark = ("*" if s == best else " ") + (
+                "~" if counts.get((p.name, s), n_splits) < n_splits else " "
+            )
+            row += f" {value:10.3f}{mark}" if value is not None else f" {'-':>12s}"
         for s in gaps:
             value = scores.get((p.name, s))
             row += (
                 f" {value - best_score:+12.3f}" if value is not None else f" {'-':>12s}"
             )
         print(row)
+    fewer = [
+        f"{p.name}/{s} {counts[p.name, s]}"
+        for p in problems
+        for s in shown
+        if 0 < counts.get((p.name, s), n_splits) < n_splits
+    ]
+    if fewer:
+        print(f"~ splits of {n_splits} (problem/system k): " + ", ".join(fewer))
     _print_times("Mean fit time per problem (wall, s):", times, problems, shown)
     cpu = _means(records, "cpu_time")
     if cpu:
