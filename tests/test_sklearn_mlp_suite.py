@@ -52,7 +52,11 @@ def test_scikit_learns_mlp_tests_pass_but_the_deliberate_differences():
     outcomes = runner.run()
     failed = {name for name, outcome in outcomes.items() if outcome == "failed"}
     assert len(outcomes) >= 50  # the file was found and collected
-    assert failed == set(DELIBERATE)
+    # Exactly the deliberate differences fail; older scikit-learn releases
+    # ship a test_mlp.py without some of those tests (1.6.1 has no
+    # test_minimum_input_sample_size failure to show).
+    present = {name for name in DELIBERATE if name in outcomes}
+    assert failed == present
 
 
 def test_the_rewrite_imports_skreg_and_drops_the_private_tests():
