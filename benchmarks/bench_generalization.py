@@ -453,7 +453,6 @@ def _goal_checks(system, subset, scores, times, cpu, shown) -> dict:
         for s, (r, k) in mean_ranks(scores, subset, shown).items()
         if k == len(subset)
     }
-    first = min(ranks, key=ranks.get)
     mean_gap = float(np.mean(list(gaps.values())))
     n = len(subset)
     checks = {
@@ -466,11 +465,13 @@ def _goal_checks(system, subset, scores, times, cpu, shown) -> dict:
             mean_gap >= 0,
             f"mean gap {mean_gap:+.4f} (median {np.median(list(gaps.values())):+.4f})",
         ),
-        "first in mean rank (systems on every problem)": (
+    }
+    if len(ranks) > 1 and system in ranks:
+        first = min(ranks, key=ranks.get)
+        checks["first in mean rank (systems on every problem)"] = (
             ranks[system] <= ranks[first],
             f"{system} {ranks[system]:.2f}, best {first} {ranks[first]:.2f}",
-        ),
-    }
+        )
     slow = _slow(system, subset, times)
     checks["fit time limits (wall)"] = (not slow, "; ".join(slow) or f"{n}/{n} within")
     if any((p.name, system) in cpu for p in subset):
