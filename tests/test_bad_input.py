@@ -420,6 +420,7 @@ INVALID_PARAMS = {
     "batch_norm": ["yes"],
     "batch_norm_momentum": [0.0, 1.5],
     "skip_connection": ["yes"],
+    "standardize_target": ["yes"],
     "relax": [1.5, -0.1],
     "progress_bar": ["yes"],
     "class_weight": ["heavy", 3],

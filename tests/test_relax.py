@@ -96,7 +96,12 @@ def test_cv_searches_alpha_and_relax_together(sparse_linear):
     assert cv.estimator_.relax == cv.relax_
     # the refit is the plain estimator's relaxed fit at (alpha_, relax_)
     plain = MLPRegressor(
-        penalty="l1", alpha=cv.alpha_, relax=cv.relax_, random_state=0, **SEARCH
+        penalty="l1",
+        alpha=cv.alpha_,
+        relax=cv.relax_,
+        random_state=0,
+        standardize_target=True,  # MLPRegressorCV's default
+        **SEARCH,
     ).fit(X, y)
     np.testing.assert_allclose(cv.coefs_[0], plain.coefs_[0], rtol=1e-6, atol=1e-8)
 

@@ -77,6 +77,10 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         """Check the targets, and return them as the 2-D matrix whose
         null-model residuals set the grid."""
 
+    def _grid_targets(self, Y, sample_weight) -> np.ndarray:
+        """The targets the networks fit, whose residuals set the grid."""
+        return Y
+
     # -- parameters ----------------------------------------------------------
     def _l1_ratios(self) -> list[float]:
         ratios = [float(r) for r in np.atleast_1d(self.l1_ratio)]
@@ -191,7 +195,9 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         routed = self._route_fit_metadata(sample_weight, groups, params)
         template = self._make_estimator(self._seed(), l1_ratios[0])
         Y = self._encode_targets(y)
-        alphas = self._alphas(X, Y, sample_weight, l1_ratios)
+        alphas = self._alphas(
+            X, self._grid_targets(Y, sample_weight), sample_weight, l1_ratios
+        )
         scale = target_scale(Y)
         cv = check_cv(self.cv, y, classifier=is_classifier(self))
         folds = list(cv.split(X, y, **routed.splitter.split))

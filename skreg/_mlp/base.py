@@ -183,6 +183,10 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
     def _stratify_labels(self, Y):
         return None
 
+    def _scale_targets(self, Y, sample_weight, first_pass: bool):
+        """The targets the network fits (the regressor's standardization)."""
+        return Y
+
     def _weighted_by_class(self, y, sample_weight, incremental: bool, dtype):
         """The sample weights of the objective (classifiers: times
         ``class_weight``)."""
@@ -294,6 +298,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         Y = self._validate_targets(y, incremental, first_pass).astype(X.dtype)
         sample_weight = check_fit_sample_weight(sample_weight, X)
         sample_weight = self._weighted_by_class(y, sample_weight, incremental, X.dtype)
+        Y = self._scale_targets(Y, sample_weight, first_pass)
         network = self._build_network(X.shape[1], Y.shape[1], X.dtype)
         random_state = check_random_state(self.random_state)
         if first_pass:

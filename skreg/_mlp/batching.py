@@ -203,11 +203,10 @@ def _train_starts(estimators, starts, X, y, rows) -> bool:
     estimator (``_end_fit``). Returns False, having trained nothing, when
     the models encode the targets differently."""
     Y = estimators[0]._encode_fitted_targets(y)
-    if not all(
-        est._encode_fitted_targets(y).shape == Y.shape and np.array_equal(Y[r], start.Y)
-        for est, start, r in zip(estimators, starts, rows)
-    ):
+    if not all(est._encode_fitted_targets(y).shape == Y.shape for est in estimators):
         return False
+    if not all(np.array_equal(Y[r], s.Y) for s, r in zip(starts, rows)):
+        X, Y, rows = _own_targets(X, starts, rows)
     models = [
         batched_model(
             start,
@@ -236,6 +235,25 @@ def _train_starts(estimators, starts, X, y, rows) -> bool:
         start.network.load_state(outcome.state)
         est._end_fit(start, outcome_of(outcome))
     return True
+
+
+def _own_targets(X, starts, rows):
+    """Engine data for models whose fitted targets are their own (a
+    regressor's ``standardize_target`` scales each model's rows by their own
+    mean and deviation): one block of ``X`` rows and targets per distinct
+    (rows, targets) pair, and each model's rows into the blocks."""
+    blocks: dict = {}
+    new_rows = []
+    offset = 0
+    for start, r in zip(starts, rows):
+        key = (np.asarray(r).tobytes(), start.Y.tobytes())
+        if key not in blocks:
+            blocks[key] = (offset, r, start.Y)
+            offset += len(r)
+        new_rows.append(blocks[key][0] + np.arange(len(r)))
+    taken = np.concatenate([r for _, r, _ in blocks.values()])
+    Y = np.concatenate([Y for _, _, Y in blocks.values()])
+    return X[taken], Y, new_rows
 
 
 def _fit_one(estimator, data):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
@@ -17,6 +19,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
+        "standardize_target": ["boolean"],
     }
 
     def __init__(
@@ -56,6 +59,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         relax=None,
         mc_samples=100,
         progress_bar=False,
+        standardize_target=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -93,6 +97,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             progress_bar=progress_bar,
         )
         self.loss = loss
+        self.standardize_target = standardize_target
 
     def _loss_name(self):
         return self.loss
@@ -106,6 +111,32 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 f"got a minimum of {y.min()}."
             )
         return y.reshape(y.shape[0], -1)
+
+    def _scale_targets(self, Y, sample_weight, first_pass):
+        """The targets the network fits: ``(Y - target_mean_) / target_scale_``
+        with ``standardize_target`` (the scaling set on a first pass, kept by
+        warm starts, ``partial_fit`` and relaxed refits), else ``Y``."""
+        if first_pass:
+            self.__dict__.pop("target_mean_", None)
+            self.__dict__.pop("target_scale_", None)
+            if self.standardize_target:
+                mean, scale = target_standardization(Y, sample_weight, self.loss)
+                self.target_mean_, self.target_scale_ = mean, scale
+        elif self.standardize_target != hasattr(self, "target_scale_"):
+            raise ValueError(
+                "standardize_target differs from the fitted model's; set "
+                "warm_start=False (or refit) to change it."
+            )
+        if not hasattr(self, "target_scale_"):
+            return Y
+        return ((Y - self.target_mean_) / self.target_scale_).astype(Y.dtype)
+
+    def _unscale(self, out, center=True):
+        """Network outputs in the targets' units."""
+        if not hasattr(self, "target_scale_"):
+            return out
+        out = out * self.target_scale_.astype(out.dtype)
+        return out + self.target_mean_.astype(out.dtype) if center else out
 
     def _encode_fitted_targets(self, y):
         y = np.asarray(y)
@@ -160,8 +191,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             ``return_std=True``.
         """
         if return_std:
-            return tuple(_squeeze(a) for a in self._mc_dropout_moments(X))
-        return _squeeze(self._forward(X))
+            mean, std = self._mc_dropout_moments(X)
+            return _squeeze(self._unscale(mean)), _squeeze(self._unscale(std, False))
+        return _squeeze(self._unscale(self._forward(X)))
 
 
 MLPRegressor.__doc__ = mlp_docstring(
@@ -174,7 +206,28 @@ MLPRegressor.__doc__ = mlp_docstring(
 loss : {'squared_error', 'poisson'}, default='squared_error'
     ``'squared_error'``: ``l_i = 1/2 ||y_i - f(x_i)||^2`` with an identity
     output. ``'poisson'``: half the Poisson deviance with a log link (targets
-    must be non-negative).""",
+    must be non-negative).
+
+standardize_target : bool, default=False
+    Fit the network to the standardized targets ``(y - target_mean_) /
+    target_scale_`` (per output, weighted by ``sample_weight``) and predict in
+    ``y``'s units, as :class:`~sklearn.compose.TransformedTargetRegressor`
+    with a :class:`~sklearn.preprocessing.StandardScaler` would. The
+    objective ``J`` (and so ``alpha``, ``loss_curve_`` and ``coefs_``) is then
+    that of the standardized targets. With ``loss='poisson'`` the targets are
+    only divided by their mean (no centering). A first fit sets the scaling;
+    warm starts and ``partial_fit`` keep it. Off by default, as in
+    scikit-learn; :class:`MLPRegressorCV` turns it on.""",
+    order=inspect.signature(MLPRegressor).parameters,
+    extra_attributes="""\
+target_mean_ : ndarray of shape (`n_outputs_`,)
+    The targets' (weighted) mean subtracted before fitting (0 for
+    ``loss='poisson'``); only with ``standardize_target=True``.
+
+target_scale_ : ndarray of shape (`n_outputs_`,)
+    The targets' (weighted) standard deviation (``loss='poisson'``: mean)
+    they were divided by (1 for a constant output); only with
+    ``standardize_target=True``.""",
     see_also="""\
 MLPClassifier : The classifier counterpart.
 sklearn.neural_network.MLPRegressor : The scikit-learn original, with L2 only.
@@ -189,6 +242,23 @@ sklearn.linear_model.Ridge : Equal to ``hidden_layer_sizes=()``, ``penalty='l2'`
 >>> reg.score(X, y) > 0.99
 True""",
 )
+
+
+def target_standardization(Y, sample_weight, loss):
+    """Per-output ``(mean, scale)`` of the targets under the sample weights:
+    the mean and standard deviation for the squared error; for the Poisson
+    loss no centering (counts stay non-negative) and the mean as the scale.
+    A zero (or negligible) scale is 1."""
+    Y = np.asarray(Y, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        if loss == "poisson":
+            scale, mean = mean.copy(), np.zeros_like(mean)
+        else:
+            dev = np.average((Y - mean) ** 2, axis=0, weights=sample_weight)
+            scale = np.sqrt(dev)
+    tiny = 1e3 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+    return mean, np.where(scale > tiny, scale, 1.0)
 
 
 def _squeeze(y_pred):
