@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPClassifier, MLPRegressor
-from skreg._training.callbacks import GROWTH_LIMIT, DivergenceCheck
+from skreg._training.callbacks import GROWTH_LIMIT, REFERENCE_FLOOR, DivergenceCheck
 
 FINITE = np.zeros(3)
 
@@ -47,9 +47,9 @@ def test_the_first_epoch_never_diverges_by_growth():
     """A first epoch far above a tiny start (a warm start from an exact fit
     with a fresh optimizer) is not a divergence: it becomes the reference."""
     check = DivergenceCheck(start_loss=1e-12)
-    assert check(1e-3, FINITE) is None
-    assert check(5e-3, FINITE) is None
-    assert check(1e-3 * GROWTH_LIMIT * 2, FINITE) is not None
+    assert check(0.5, FINITE) is None
+    assert check(2.0, FINITE) is None
+    assert check(0.5 * GROWTH_LIMIT * 2, FINITE) is not None
 
 
 def test_a_first_epoch_that_dropped_far_is_not_the_reference():
@@ -58,11 +58,23 @@ def test_a_first_epoch_that_dropped_far_is_not_the_reference():
     assert check(1e5, FINITE) is None  # 1e7 x the first epoch, 10 x the start
 
 
-def test_a_zero_reference_leaves_only_the_finiteness_test():
+def test_a_tiny_reference_counts_as_the_floor():
+    """A run that starts and stays near an exact fit may rise a lot in
+    relative terms (a relaxed refit of an interpolating network); only a
+    loss past GROWTH_LIMIT times REFERENCE_FLOOR is a divergence."""
+    check = DivergenceCheck(start_loss=1.7e-5)
+    assert check(2e-5, FINITE) is None
+    assert check(0.37, FINITE) is None  # 2e4 x the reference, under the floor's
+    assert check(0.9 * GROWTH_LIMIT * REFERENCE_FLOOR, FINITE) is None
+    assert check(1.1 * GROWTH_LIMIT * REFERENCE_FLOOR, FINITE) is not None
+
+
+def test_a_zero_reference_keeps_the_floor_and_the_finiteness_test():
     check = DivergenceCheck(start_loss=0.0)
     assert check(0.0, FINITE) is None
     assert check(1.0, FINITE) is None
-    assert check(np.inf, FINITE) is not None
+    assert check(2 * GROWTH_LIMIT * REFERENCE_FLOOR, FINITE) is not None
+    assert DivergenceCheck(start_loss=0.0)(np.inf, FINITE) is not None
 
 
 # -- the fits that diverge ---------------------------------------------------------

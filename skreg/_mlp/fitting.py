@@ -28,7 +28,7 @@ from .._training import (
     fit_lbfgs,
     train_epochs,
 )
-from .._training.callbacks import GROWTH_LIMIT, held_out_loss
+from .._training.callbacks import GROWTH_LIMIT, REFERENCE_FLOOR, held_out_loss
 from .._training.optimizers import SGD, Adam
 from .._training.progress import fit_progress  # noqa: F401  (CV, ensembles)
 from .._validation import make_rng
@@ -37,8 +37,8 @@ from .._validation import make_rng
 _DIVERGED = (
     "Training diverged{where}: {reason}. (A fit is stopped when its loss "
     "becomes non-finite (nan or inf) or grows to more than "
-    f"{GROWTH_LIMIT:g} times its reference, the larger of its value at the "
-    "starting weights and after the first epoch.) "
+    f"{GROWTH_LIMIT:g} times its reference, the largest of its value at the "
+    f"starting weights, after the first epoch and {REFERENCE_FLOOR:g}.) "
 )
 _CAUSE_STOCHASTIC = (
     "The learning rate is probably too high (learning_rate_init={lr}) or the "
