@@ -24,9 +24,18 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 CV_PARAMETERS = {"alphas", "eps", "cv", "scoring", "selection", "n_jobs"}
 PAIRS = [(MLPRegressorCV, MLPRegressor), (MLPClassifierCV, MLPClassifier)]
+# The path mechanics tested below are those of L2 without a skip connection or
+# relaxation (the CV estimators' defaults are pinned in CV_DEFAULTS).
+L2 = {"penalty": "l2", "skip_connection": False, "relax": None}
+_SELECTING = {
+    "penalty": "group_lasso",
+    "skip_connection": True,
+    "relax": (0.0, 0.3, 1.0),
+    "learning_rate_init": 0.01,
+}
 CV_DEFAULTS = {
-    MLPRegressorCV: {"standardize_target": True},
-    MLPClassifierCV: {},
+    MLPRegressorCV: {**_SELECTING, "standardize_target": True},
+    MLPClassifierCV: _SELECTING,
 }
 
 
@@ -95,7 +104,7 @@ def test_linear_l2_grid_starts_at_the_data_curvature(monkeypatch):
 
 def test_linear_ridge_grid_reaches_weak_regularization():
     X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
-    cv = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5, cv=3)
+    cv = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5, cv=3, **L2)
     cv.fit(X, y)
     assert cv.mean_cv_scores_[0] < 0.8 < 0.999 < cv.mean_cv_scores_[-1]
 
@@ -124,7 +133,13 @@ def test_l1_alpha_max_is_n_times_lasso_and_zeroes_every_weight(diabetes):
     n = X.shape[0]
     lasso_alpha_max = np.abs(X.T @ (y - y.mean())).max() / n  # LassoCV's rule
     cv = MLPRegressorCV(
-        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=4, cv=3
+        hidden_layer_sizes=(),
+        penalty="l1",
+        solver="lbfgs",
+        alphas=4,
+        cv=3,
+        relax=None,
+        standardize_target=False,  # the grid of y itself, as LassoCV's
     ).fit(X, y)
     assert_allclose(cv.alphas_[0], n * lasso_alpha_max)
     # exact for a linear model: zero weights at alpha_max, not just below it
@@ -138,7 +153,8 @@ def test_l1_alpha_max_is_n_times_lasso_and_zeroes_every_weight(diabetes):
 
 def test_l2_grid_top_collapses_a_hidden_layer_network(diabetes, fast_params):
     X, y = diabetes
-    cv = MLPRegressorCV(alphas=3, cv=3, **{**fast_params, "hidden_layer_sizes": (16,)})
+    params = {**fast_params, **L2, "hidden_layer_sizes": (16,)}
+    cv = MLPRegressorCV(alphas=3, cv=3, **params)
     cv.fit(X, y)
     assert np.all(cv.cv_scores_[0] < 0.05)  # the null model at alpha_max
     assert cv.mean_cv_scores_.max() > 0.3
@@ -147,7 +163,7 @@ def test_l2_grid_top_collapses_a_hidden_layer_network(diabetes, fast_params):
 # -- path attributes and selection -----------------------------------------------------
 def test_path_attributes_single_l1_ratio(diabetes, fast_params):
     X, y = diabetes
-    cv = MLPRegressorCV(alphas=5, cv=3, **fast_params).fit(X, y)
+    cv = MLPRegressorCV(alphas=5, cv=3, **L2, **fast_params).fit(X, y)
     assert cv.alphas_.shape == (5,)
     assert np.all(np.diff(cv.alphas_) < 0)
     for name in (
@@ -172,7 +188,12 @@ def test_path_attributes_single_l1_ratio(diabetes, fast_params):
 def test_path_attributes_several_l1_ratios(diabetes, fast_params):
     X, y = diabetes
     cv = MLPRegressorCV(
-        penalty="elasticnet", l1_ratio=[0.2, 0.9], alphas=4, cv=3, **fast_params
+        penalty="elasticnet",
+        l1_ratio=[0.2, 0.9],
+        alphas=4,
+        cv=3,
+        relax=None,
+        **fast_params,
     ).fit(X, y)
     assert cv.alphas_.shape == (2, 4)
     assert cv.cv_scores_.shape == (2, 4, 3)
@@ -209,7 +230,7 @@ def test_select_rules():
 
 def test_one_standard_error_rule_picks_a_larger_alpha(diabetes, fast_params):
     X, y = diabetes
-    common = {"alphas": 8, "cv": 4, **fast_params}
+    common = {"alphas": 8, "cv": 4, **L2, **fast_params}
     best = MLPRegressorCV(selection="best", **common).fit(X, y)
     one_se = MLPRegressorCV(selection="1se", **common).fit(X, y)
     assert_array_equal(best.cv_scores_, one_se.cv_scores_)
@@ -236,9 +257,11 @@ def test_refit_equals_plain_estimator_along_the_path(
 ):
     X, y = _data(cv_cls, diabetes, classification)
     alphas = [30.0, 10.0, 3.0, 1.0]  # below the collapse of the network
-    cv = cv_cls(alphas=alphas, cv=3, **fast_params).fit(X, y)
+    cv = cv_cls(alphas=alphas, cv=3, **L2, **fast_params).fit(X, y)
     k = alphas.index(cv.alpha_)
-    plain = plain_cls(**CV_DEFAULTS[cv_cls], **fast_params)
+    own = CV_DEFAULTS[cv_cls]
+    target = {n: v for n, v in own.items() if n == "standardize_target"}
+    plain = plain_cls(**L2, **target, **fast_params)
     plain = _plain_path(plain, X, y, alphas[: k + 1])
     assert plain.alpha == cv.alpha_
     assert_allclose(cv.predict(X), plain.predict(X))
@@ -264,7 +287,7 @@ def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch, fast_params
 
     monkeypatch.setattr(MLPRegressor, "_end_fit", spy)
     alphas = [20.0, 5.0, 1.0]
-    MLPRegressorCV(alphas=alphas, cv=3, **fast_params).fit(X, y)
+    MLPRegressorCV(alphas=alphas, cv=3, **L2, **fast_params).fit(X, y)
     # 3 folds x 3 alphas (the folds of one alpha are one batch), then the
     # refit path down to alpha_
     fold_calls = calls[:9]
@@ -281,12 +304,14 @@ def test_each_fold_warm_starts_along_the_path(diabetes, monkeypatch, fast_params
 def test_warm_starts_need_fewer_epochs_than_cold_fits(diabetes):
     X, y = diabetes
     params = {"hidden_layer_sizes": (16,), "max_iter": 300, "random_state": 0}
+    params.update(L2, learning_rate_init=0.001)
     alphas = [30.0, 10.0, 3.0, 1.0]
     folds = KFold(3)
     cv = MLPRegressorCV(alphas=alphas, cv=folds, **params).fit(X, y)
+    plain = {**params, "standardize_target": True}
     cold = [
         [
-            MLPRegressor(alpha=a, **params).fit(X[tr], y[tr]).n_iter_
+            MLPRegressor(alpha=a, **plain).fit(X[tr], y[tr]).n_iter_
             for tr, _ in folds.split(X)
         ]
         for a in alphas
@@ -300,7 +325,13 @@ def test_collapsed_network_restarts_cold(diabetes, fast_params):
     # the top alphas zero the whole L1 network; a warm start from it would
     # stay at zero for every smaller alpha (no gradient reaches the weights)
     cv = MLPRegressorCV(
-        penalty="l1", alphas=[500.0, 200.0, 1.0, 0.3], cv=3, **fast_params
+        penalty="l1",
+        alphas=[500.0, 200.0, 1.0, 0.3],
+        cv=3,
+        skip_connection=False,
+        relax=None,
+        standardize_target=False,  # the alphas above are on y's scale
+        **fast_params,
     ).fit(X, y)
     n_weights = 10 * 8 + 8
     assert np.all(cv.n_zero_weights_path_[:2] == n_weights)
@@ -311,7 +342,7 @@ def test_collapsed_network_restarts_cold(diabetes, fast_params):
 def test_sparse_penalty_path_is_sparser_at_larger_alpha(diabetes):
     X, y = diabetes
     cv = MLPRegressorCV(
-        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=6, cv=3
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=6, cv=3, relax=None
     ).fit(X, y)
     zeros = cv.n_zero_weights_path_.mean(axis=1)
     features = cv.n_features_selected_path_.mean(axis=1)
@@ -336,7 +367,7 @@ def test_classifier_uses_stratified_folds(classification, fast_params):
 
 def test_classifier_grid_uses_label_indicators(classification, fast_params):
     X, y = classification
-    cv = MLPClassifierCV(alphas=3, cv=2, **fast_params).fit(X, y)
+    cv = MLPClassifierCV(alphas=3, cv=2, **L2, **fast_params).fit(X, y)
     Y = np.eye(3)[y]
     assert_allclose(cv.alphas_[0], np.linalg.norm(X.T @ (Y - Y.mean(axis=0)), 2))
 
@@ -355,12 +386,15 @@ def test_same_result_for_n_jobs_1_and_2(diabetes, fast_params):
 def test_random_state_none_is_consistent_within_a_fit(diabetes, fast_params):
     X, y = diabetes
     cv = MLPRegressorCV(
-        alphas=[10.0, 1.0], cv=2, **{**fast_params, "random_state": None}
+        alphas=[10.0, 1.0], cv=2, **{**fast_params, **L2, "random_state": None}
     )
     cv.fit(X, y)
     assert isinstance(cv.estimator_.random_state, int)
     plain = _plain_path(
-        MLPRegressor(**{**fast_params, "random_state": cv.estimator_.random_state}),
+        MLPRegressor(
+            **{**fast_params, "random_state": cv.estimator_.random_state},
+            standardize_target=True,
+        ),
         X,
         y,
         cv.alphas_[: list(cv.alphas_).index(cv.alpha_) + 1],

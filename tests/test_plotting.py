@@ -59,7 +59,7 @@ def early_stopped(regression_data):
 def path_cv(regression_data):
     X, y = regression_data
     return MLPRegressorCV(
-        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=6, cv=3
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=6, cv=3, relax=None
     ).fit(X, y)
 
 
@@ -174,6 +174,7 @@ def test_path_one_standard_error_rule(regression_data):
         alphas=8,
         cv=3,
         selection="1se",
+        relax=None,
     ).fit(X, y)
     disp = RegularizationPathDisplay.from_estimator(cv)
     k = int(np.argmax(cv.mean_cv_scores_))
@@ -190,13 +191,42 @@ def test_path_one_standard_error_rule(regression_data):
 def test_path_group_lasso_counts_selected_features(regression_data):
     X, y = regression_data
     cv = MLPRegressorCV(
-        hidden_layer_sizes=(), penalty="group_lasso", solver="lbfgs", alphas=5, cv=3
+        hidden_layer_sizes=(),
+        penalty="group_lasso",
+        solver="lbfgs",
+        alphas=5,
+        cv=3,
+        relax=None,
     ).fit(X, y)
     disp = RegularizationPathDisplay.from_estimator(cv)
     np.testing.assert_allclose(
         disp.secondary_line_.get_ydata(), cv.n_features_selected_path_.mean(axis=-1)
     )
     assert "features selected" in disp.ax2_.get_ylabel()
+
+
+def test_path_draws_the_chosen_relaxation_or_the_one_asked(regression_data):
+    X, y = regression_data
+    relax = [0.0, 0.5, 1.0]
+    cv = MLPRegressorCV(
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=4, cv=3, relax=relax
+    ).fit(X, y)
+    r = relax.index(cv.relax_)
+    disp = RegularizationPathDisplay.from_estimator(cv)
+    np.testing.assert_array_equal(disp.score_line_.get_ydata(), cv.mean_cv_scores_[r])
+    np.testing.assert_allclose(
+        disp.secondary_line_.get_ydata(), cv.sparsity_path_[r].mean(axis=-1)
+    )
+    assert disp.alpha_line_.get_xdata()[0] == cv.alpha_
+    assert f"relax={cv.relax_:g}" in disp.ax_.get_title()
+    other = relax[(r + 1) % 3]
+    disp = RegularizationPathDisplay.from_estimator(cv, relax=other)
+    np.testing.assert_array_equal(
+        disp.score_line_.get_ydata(), cv.mean_cv_scores_[(r + 1) % 3]
+    )
+    assert disp.alpha_line_ is None  # alpha_ belongs to the chosen relaxation
+    with pytest.raises(ValueError, match="relax=0.3 was not cross-validated"):
+        RegularizationPathDisplay.from_estimator(cv, relax=0.3)
 
 
 def test_path_l2_has_no_second_axis_unless_asked(regression_data):
@@ -220,6 +250,7 @@ def test_path_several_l1_ratios(regression_data):
         solver="lbfgs",
         alphas=4,
         cv=3,
+        relax=None,
     ).fit(X, y)
     i = [0.2, 0.9].index(cv.l1_ratio_)
     disp = RegularizationPathDisplay.from_estimator(cv)
@@ -240,7 +271,9 @@ def test_path_classifier_and_pipeline():
     X, y = make_classification(n_samples=120, n_features=6, random_state=0)
     pipe = make_pipeline(
         StandardScaler(),
-        MLPClassifierCV(hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3),
+        MLPClassifierCV(
+            hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3, relax=None
+        ),
     ).fit(X, y)
     disp = RegularizationPathDisplay.from_estimator(pipe)
     np.testing.assert_array_equal(

@@ -12,6 +12,9 @@ from .._mlp.docstrings import SHARED_PARAMETERS
 # Entries of the shared text that the CV estimators replace or do not have.
 _REPLACED = {
     "alpha",
+    "penalty",
+    "learning_rate_init",
+    "skip_connection",
     "warm_start",
     "l1_ratio",
     "relax",
@@ -55,7 +58,31 @@ l1_ratio : float or array-like of float, default=0.5
     grid) and the best ``(l1_ratio, alpha)`` pair is chosen; several values
     with another penalty raise a ``ValueError``.
 
-relax : float, array-like of float or None, default=None
+penalty : {{'group_lasso', 'l2', 'l1', 'elasticnet'}}, default='group_lasso'
+    ``R(W)`` of the plain estimator's ``penalty`` (see there). The default
+    differs from the plain estimator's ``'l2'``: the group lasso zeroes
+    whole inputs (with ``skip_connection`` an input's first-layer row and
+    skip weights are one group), so with ``relax`` the chosen model keeps
+    the informative inputs and drops the noise. On the generalization
+    benchmark (the user guide's defaults page) the default configuration
+    lifted the mean test score of the tune half's 11 problems (2 splits)
+    from 0.719 (``'l2'``, no skip connection, no relaxation) to 0.816.
+
+learning_rate_init : float, default=0.01
+    Initial step size of ``'sgd'`` and ``'adam'``. Ten times the plain
+    estimator's ``0.001``: the CV estimators train many small networks on
+    small data, where ``0.001`` stops at ``max_iter`` far from convergence.
+    On the benchmark's tune half (2 splits) ``0.001``, ``0.003`` and
+    ``0.01`` scored 0.808, 0.815 and 0.816 on average, and ``0.01`` took
+    half the CPU time of ``0.001`` (261 s against 542 s in all).
+
+skip_connection : bool, default=True
+    A linear map from the inputs to the outputs beside the hidden layers
+    (the plain estimator's ``skip_connection``), so that the model family
+    contains the linear model: on linear truths with more inputs than rows
+    the CV estimator then matches ``LassoCV``.
+
+relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     Relaxed refits searched together with ``alpha`` (see the plain
     estimator's ``relax``): every path point is also refitted on the inputs
     it selected with the penalty ``relax * alpha``, for each value given,
@@ -63,7 +90,8 @@ relax : float, array-like of float or None, default=None
     ``(l1_ratio, relax, alpha)`` is chosen and ``estimator_`` is refitted
     with it. With several values the score attributes gain a ``relax`` axis
     (after the ``l1_ratio`` axis, before the alphas). ``None``: no
-    relaxation.
+    relaxation. The default searches an unpenalized refit, a weaker one and
+    none (``(0.0, 1.0)`` alone lost 0.04 R^2 on correlated linear inputs).
 
 cv : int, cross-validation generator or iterable, default=None
     The folds, as in ``ElasticNetCV``: ``None`` is 5-fold, an int that

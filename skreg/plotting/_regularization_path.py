@@ -136,7 +136,14 @@ class RegularizationPathDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, *, l1_ratio=None, secondary="auto", ax=None, **kwargs
+        cls,
+        estimator,
+        *,
+        l1_ratio=None,
+        relax=None,
+        secondary="auto",
+        ax=None,
+        **kwargs,
     ):
         """Plot the path of a fitted MLPRegressorCV or MLPClassifierCV.
 
@@ -147,6 +154,10 @@ class RegularizationPathDisplay:
         l1_ratio : float, default=None
             With several ``l1_ratio`` values, the path to draw; None is the
             chosen ``l1_ratio_``. The chosen alpha is marked only on that path.
+        relax : float, default=None
+            With several ``relax`` values, the relaxation whose path to draw;
+            None is the chosen ``relax_``. The chosen alpha is marked only on
+            that path.
         secondary : {'auto', 'n_features_selected', 'sparsity'} or None, \
 default='auto'
             The second axis: the number of input features with a non-zero
@@ -170,9 +181,9 @@ default='auto'
                 "RegularizationPathDisplay needs a fitted MLPRegressorCV or "
                 "MLPClassifierCV."
             )
-        row, chosen = cls._path_row(est, l1_ratio)
+        alphas_row, row, chosen, drawn = cls._path_row(est, l1_ratio, relax)
         mean, sem = row(est.mean_cv_scores_), row(est.sem_cv_scores_)
-        alphas = row(est.alphas_)
+        alphas = alphas_row(est.alphas_)
         _, k_best = select(mean[np.newaxis], sem[np.newaxis], "best")
         threshold = None
         if chosen and est.selection == "1se":
@@ -197,31 +208,35 @@ default='auto'
             secondary=values,
             secondary_name=_SECONDARY_LABELS.get(secondary),
             score_name=_score_name(est),
-            title=_title(est, row),
+            title=_title(est, drawn),
         )
         return display.plot(ax=ax, **kwargs)
 
     @staticmethod
-    def _path_row(est, l1_ratio):
-        """A function selecting one l1_ratio's path from a ``*_path_`` /
-        ``*cv_scores_`` attribute, and whether it is the chosen path."""
-        if np.ndim(est.alphas_) == 1:
-            if l1_ratio is not None and not np.isclose(l1_ratio, est.l1_ratio_):
-                raise ValueError(
-                    f"l1_ratio={l1_ratio} was not cross-validated; the path has "
-                    f"l1_ratio={est.l1_ratio_}."
-                )
-            return (lambda a: np.asarray(a)), True
+    def _path_row(est, l1_ratio, relax):
+        """Functions selecting the drawn path from the ``alphas_`` attribute
+        and from a ``*_path_`` / ``*cv_scores_`` attribute, and whether it is
+        the chosen path."""
         ratios = np.atleast_1d(np.asarray(est.l1_ratio, dtype=float))
-        target = est.l1_ratio_ if l1_ratio is None else l1_ratio
-        matches = np.flatnonzero(np.isclose(ratios, target))
-        if matches.size == 0:
-            raise ValueError(
-                f"l1_ratio={l1_ratio} was not cross-validated; choose one of "
-                f"{ratios.tolist()}."
-            )
-        i = int(matches[0])
-        return (lambda a: np.asarray(a)[i]), bool(np.isclose(target, est.l1_ratio_))
+        i, l1_chosen = _axis_index("l1_ratio", ratios, est.l1_ratio_, l1_ratio)
+        relaxes = [] if est.relax is None else np.atleast_1d(est.relax)
+        relaxes = np.asarray(relaxes, dtype=float)
+        chosen_relax = np.nan if est.relax_ is None else est.relax_
+        r, relax_chosen = _axis_index("relax", relaxes, chosen_relax, relax)
+
+        def alphas_row(a):
+            a = np.asarray(a)
+            return a[i] if ratios.size > 1 else a
+
+        def row(a):
+            a = alphas_row(a)
+            return a[r] if relaxes.size > 1 else a
+
+        drawn = {
+            "l1_ratio": est.l1_ratio_ if i is None else float(ratios[i]),
+            "relax": est.relax_ if r is None else float(relaxes[r]),
+        }
+        return alphas_row, row, l1_chosen and relax_chosen, drawn
 
     def plot(self, ax=None, *, score_kwargs=None, secondary_kwargs=None):
         """Draw the path.
@@ -322,10 +337,30 @@ def _score_name(est) -> str:
     return est.scoring if isinstance(est.scoring, str) else "score"
 
 
-def _title(est, row) -> str:
+def _title(est, drawn) -> str:
     title = f"{estimator_name(est)}, penalty={est.penalty!r}"
     if est.penalty == "elasticnet":
-        ratios = np.atleast_1d(np.asarray(est.l1_ratio, dtype=float))
-        ratio = row(ratios) if ratios.size > 1 else est.l1_ratio_
-        title += f", l1_ratio={float(ratio):g}"
+        title += f", l1_ratio={drawn['l1_ratio']:g}"
+    if drawn["relax"] is not None:
+        title += f", relax={drawn['relax']:g}"
     return title
+
+
+def _axis_index(name, values, fitted, wanted):
+    """The index of ``wanted`` (None: the ``fitted`` value) among the
+    cross-validated ``values`` of one axis, and whether it is the fitted one.
+    A single value (or none) is no axis: index None."""
+    if values.size <= 1:
+        if wanted is not None and not np.isclose(wanted, fitted):
+            raise ValueError(
+                f"{name}={wanted} was not cross-validated; the path has "
+                f"{name}={fitted}."
+            )
+        return None, True
+    target = fitted if wanted is None else wanted
+    matches = np.flatnonzero(np.isclose(values, target))
+    if matches.size == 0:
+        raise ValueError(
+            f"{name}={wanted} was not cross-validated; choose one of {values.tolist()}."
+        )
+    return int(matches[0]), bool(np.isclose(target, fitted))
