@@ -202,17 +202,13 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         cv = check_cv(self.cv, y, classifier=is_classifier(self))
         folds = list(cv.split(X, y, **routed.splitter.split))
         scorer = _FoldScorer(self._get_scorer(), routed.scorer.score, X.shape[0])
+        tasks = [
+            (train, test, alphas[i], ratio)
+            for i, ratio in enumerate(l1_ratios)
+            for train, test in folds
+        ]
         paths = self._fit_paths(
-            template,
-            X,
-            y,
-            sample_weight,
-            folds,
-            alphas,
-            l1_ratios,
-            scale,
-            relax,
-            scorer,
+            (template, X, y, sample_weight), tasks, (scale, scorer, relax)
         )
         i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
@@ -270,36 +266,21 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             )
         )
 
-    def _fit_paths(
-        self,
-        template,
-        X,
-        y,
-        sample_weight,
-        folds,
-        alphas,
-        l1_ratios,
-        scale,
-        relax,
-        scorer,
-    ) -> list[FoldPath]:
-        """One path per (l1_ratio, fold), in parallel; l1_ratio-major order."""
-        tasks = [
-            (train, test, alphas[i], ratio)
-            for i, ratio in enumerate(l1_ratios)
-            for train, test in folds
-        ]
-        data = (template, X, y, sample_weight)
+    def _fit_paths(self, data, tasks, shared) -> list[FoldPath]:
+        """One path per task ``(train, test, alphas, l1_ratio)``, in parallel
+        (``data`` is ``(template, X, y, sample_weight)``, ``shared`` is
+        ``(scale, scorer, relax)``); the results in the tasks' order."""
+        template = data[0]
         run = {"n_jobs": self.n_jobs, "verbose": max(self.verbose - 1, 0)}
         if not can_batch(template):
-            calls = [(*data, *task, scale, scorer, relax) for task in tasks]
+            calls = [(*data, *task, *shared) for task in tasks]
             with fit_progress(self.progress_bar, len(tasks), "path") as bar:
                 run["on_done"] = lambda i, result: bar.update(1)
                 return map_fits(fit_fold_path, calls, **run)
         # One batch per joblib worker: the paths split into n_jobs groups.
         n_groups = min(len(tasks), effective_n_jobs(self.n_jobs))
         groups = [list(range(g, len(tasks), n_groups)) for g in range(n_groups)]
-        calls = [(*data, [tasks[i] for i in g], scale, scorer, relax) for g in groups]
+        calls = [(*data, [tasks[i] for i in g], *shared) for g in groups]
         with fit_progress(self.progress_bar, len(tasks), "path") as bar:
             run["on_done"] = lambda i, result: bar.update(len(groups[i]))
             results = map_fits(fit_path_group, calls, **run)
