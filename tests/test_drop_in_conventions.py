@@ -358,7 +358,7 @@ def test_routing_passes_requested_weights_to_the_scorer_by_fold():
 
     with config_context(enable_metadata_routing=True):
         scorer = make_scorer(weighted).set_score_request(sample_weight=True)
-        _cv_regressor(cv=3, scoring=scorer).fit(X, y, sample_weight=sw)
+        _cv_regressor(cv=3, scoring=scorer, relax=None).fit(X, y, sample_weight=sw)
     assert len(weights_seen) == 6  # 3 folds x 2 alphas
     assert all(w is not None and len(w) == 20 for w in weights_seen)
     assert np.allclose(np.sort(np.concatenate(weights_seen[::2])), np.sort(sw))
