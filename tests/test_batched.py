@@ -861,14 +861,22 @@ def test_refit_relaxed_many_equals_refit_relaxed(skip):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("penalty", ["group_lasso", "l2"], ids=["cold", "warm"])
-def test_cv_relaxed_paths_batched_equal_sequential(penalty, monkeypatch):
+@pytest.mark.parametrize(
+    "penalty, sparse_path",
+    [("group_lasso", "cold"), ("group_lasso", "dense_to_sparse"), ("l2", "cold")],
+    ids=["cold", "dense_to_sparse", "warm"],
+)
+def test_cv_relaxed_paths_batched_equal_sequential(penalty, sparse_path, monkeypatch):
     """MLPRegressorCV with ``relax`` and a skip connection: the batched paths
     (points and relaxed refits in batches) score exactly as the sequential
-    paths (``fit_fold_path``, one fit and refit at a time)."""
+    paths (``fit_fold_path``, one fit and refit at a time), for either order
+    of a sparse penalty's path (``SPARSE_NETWORK_PATH``) and for L2."""
     import skreg._cv.base as cv_base
+    import skreg._cv.path as cv_path
     import skreg._mlp.batching as batching
     from skreg import MLPRegressorCV
+
+    monkeypatch.setattr(cv_path, "SPARSE_NETWORK_PATH", sparse_path)
 
     X, y = estimator_data("regressor")
     batch_sizes = []
@@ -895,8 +903,9 @@ def test_cv_relaxed_paths_batched_equal_sequential(penalty, monkeypatch):
 
     batched, sequential = search(True), search(False)
     # 3 folds x 4 alphas; 2 relaxed refits each. Cold paths: all points in
-    # one batch, all refits in another; warm paths: one of each per alpha.
-    cold = penalty == "group_lasso"
+    # one batch, all refits in another; warm paths (L2, and the sparse
+    # penalty's dense-to-sparse order): one of each per alpha.
+    cold = penalty == "group_lasso" and sparse_path == "cold"
     assert batch_sizes == ([12, 24] if cold else [3, 6] * 4)
     for name in ("cv_scores_", "n_iter_path_", "n_features_selected_path_"):
         np.testing.assert_array_equal(getattr(batched, name), getattr(sequential, name))

@@ -213,7 +213,8 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
         # The refit follows the procedure that chose alpha_: the warm-started
-        # path down to it, or (where no point is warm-started) one cold fit.
+        # path to it (from the largest alpha down, or dense to sparse from the
+        # smallest up), or (where no point is warm-started) one cold fit.
         order = path_order(estimator, alphas.shape[1])
         refit = order[: order.index(k) + 1] if can_warm_start(estimator) else [k]
         refit_alphas = alphas[i, sorted(refit)]  # descending, as iter_path wants
@@ -329,9 +330,8 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     def _store_estimator(self, estimator) -> None:
         """Keep the refitted estimator and copy its fitted attributes.
 
-        The refit is the warm-started path on all the data from the largest
-        alpha down to ``alpha_``: the procedure whose held-out scores chose
-        ``alpha_``.
+        The refit is the procedure whose held-out scores chose ``alpha_``,
+        on all the data (``fit``).
         """
         self.estimator_ = estimator.set_params(warm_start=False)
         if hasattr(self, "feature_names_in_"):  # refit on the validated array

@@ -185,9 +185,12 @@ n_features_selected_path_ : ndarray of int of shape like ``cv_scores_``
     point on each fold.
 
 estimator_ : {estimator}
-    The plain estimator refitted on all the data: warm started along the
-    path from ``alphas_[0]`` down to ``alpha_`` (the procedure whose scores
-    chose ``alpha_``), left with ``alpha=alpha_`` and ``warm_start=False``.
+    The plain estimator refitted on all the data by the procedure whose
+    scores chose ``alpha_``: warm started along the path from ``alphas_[0]``
+    down to ``alpha_``, or, for a sparse penalty on a network with hidden
+    layers, from the smallest alpha up to ``alpha_`` (dense to sparse); then
+    relaxed with ``relax_``. Left with ``alpha=alpha_`` and
+    ``warm_start=False``.
 
 coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
     Every fitted attribute of ``estimator_`` is copied, so the CV estimator
