@@ -513,3 +513,27 @@ def test_convergence_warnings_are_not_errors(diabetes, fast_params):
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPRegressorCV(alphas=[1.0], cv=2, **{**fast_params, "max_iter": 2}).fit(X, y)
+
+
+def test_warns_when_the_weakest_alpha_of_the_grid_wins():
+    # A noiseless linear truth: the weakest penalty of the grid predicts best.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    y = X @ np.array([1.0, -2.0, 0.5, 3.0])
+    params = dict(hidden_layer_sizes=(), solver="lbfgs", penalty="l1", cv=3, relax=None)
+    with pytest.warns(UserWarning, match="smallest alpha of the automatic grid"):
+        cv = MLPRegressorCV(alphas=4, **params).fit(X, y)
+    assert cv.alpha_ == cv.alphas_[-1]
+    # explicit alphas: the user chose the range, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        MLPRegressorCV(alphas=list(cv.alphas_), **params).fit(X, y)
+
+
+def test_no_edge_warning_inside_the_grid(diabetes):
+    X, y = diabetes
+    params = dict(hidden_layer_sizes=(), solver="lbfgs", penalty="l1", cv=3, relax=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        cv = MLPRegressorCV(alphas=8, **params).fit(X, y)
+    assert cv.alpha_ != cv.alphas_[-1]

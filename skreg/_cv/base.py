@@ -10,6 +10,7 @@ data, and delegates prediction to that refitted ``estimator_``.
 from __future__ import annotations
 
 import functools
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
@@ -211,6 +212,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             (template, X, y, sample_weight), tasks, (scale, scorer, relax)
         )
         i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
+        self._warn_at_grid_edge(k, alphas.shape[1])
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
         # The refit follows the procedure that chose alpha_: the warm-started
         # path to it (from the largest alpha down, or dense to sparse from the
@@ -224,6 +226,20 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             estimator._refit_relaxed(X, y, sample_weight, self.relax_)
         self._store_estimator(estimator.set_params(relax=self.relax_))
         return self
+
+    def _warn_at_grid_edge(self, k: int, n_alphas: int) -> None:
+        """Warn when the automatic grid's weakest alpha was chosen: the best
+        penalty may lie below the grid (a careful user would search on)."""
+        if not isinstance(self.alphas, Integral) or n_alphas < 2 or k < n_alphas - 1:
+            return
+        warnings.warn(
+            f"alpha_={self.alpha_:.3g} is the smallest alpha of the automatic grid "
+            f"(eps={self.eps:g} times its largest): the best penalty may be "
+            f"weaker still. Search further with a smaller eps (e.g. "
+            f"eps={self.eps / 100:g}) or explicit alphas.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def _route_fit_metadata(self, sample_weight, groups, params) -> Bunch:
         """``routed.splitter.split`` and ``routed.scorer.score``: the metadata

@@ -46,7 +46,9 @@ alphas : int or array-like of shape (n_alphas,), default=10
     every direction. So the grid runs from an (almost) null model to a
     weakly regularized one, adapts to the scale of ``X`` and ``y``, and is
     the same for every fold. An array gives these alphas, sorted in
-    descending order and used for every ``l1_ratio``.
+    descending order and used for every ``l1_ratio``. When the automatic
+    grid's smallest alpha is chosen, a ``UserWarning`` says that the best
+    penalty may be weaker still (search on with a smaller ``eps``).
 
 eps : float, default=1e-3
     Ratio of the smallest to the largest alpha of the automatic grid
