@@ -296,8 +296,8 @@ sklearn.linear_model.ElasticNetCV : The linear model's path CV.""",
 >>> X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
 >>> reg = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5,
 ...                      cv=3).fit(X, y)
->>> reg.alphas_.shape, reg.cv_scores_.shape
-((5,), (5, 3))
+>>> reg.alphas_.shape, reg.cv_scores_.shape  # cv_scores_: (relax, alpha, fold)
+((5,), (3, 5, 3))
 >>> bool(reg.alpha_ in reg.alphas_)
 True
 >>> reg.score(X, y) > 0.99
@@ -335,8 +335,8 @@ sklearn.linear_model.LogisticRegressionCV : The linear model's CV.""",
 ...     StandardScaler(),
 ...     MLPClassifierCV(hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3),
 ... ).fit(X, y)
->>> clf[-1].cv_scores_.shape
-(4, 3)
+>>> clf[-1].cv_scores_.shape  # (relax, alpha, fold)
+(3, 4, 3)
 >>> clf.score(X, y) > 0.9
 True""",
 )

@@ -101,6 +101,7 @@ class RegularizationPathDisplay:
     >>> X, y = make_regression(n_samples=100, n_features=8, noise=5.0, random_state=0)
     >>> cv = MLPRegressorCV(
     ...     hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=5, cv=3,
+    ...     relax=None,
     ... ).fit(X / 10, y / 100)
     >>> disp = RegularizationPathDisplay.from_estimator(cv)
     >>> list(disp.score_line_.get_ydata()) == list(cv.mean_cv_scores_)
