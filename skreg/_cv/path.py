@@ -31,7 +31,7 @@ reset at each point). Dense to sparse is the default, for input selection:
 an input whose effect is not linear (friedman1's ``(x2 - 0.5)^2``) has no
 pull on its weights at the null model, so a cold group-lasso fit admits it
 only at alphas that also admit noise inputs (at the alpha keeping 5 inputs,
-4 informative and one noise input; x2 came in after 17 noise inputs), while a
+4 informative and one noise input; x2 was still out with 18 noise inputs in), while a
 network that has learnt it keeps its weights as alpha grows. Measured with
 ``MLPRegressorCV()`` on friedman1 with 1000 rows and 195 noise inputs (5
 seeds): recall 1.00 and a median of 17 noise inputs kept, against 0.96 and
