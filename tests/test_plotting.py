@@ -227,6 +227,11 @@ def test_path_draws_the_chosen_relaxation_or_the_one_asked(regression_data):
     assert disp.alpha_line_ is None  # alpha_ belongs to the chosen relaxation
     with pytest.raises(ValueError, match="relax=0.3 was not cross-validated"):
         RegularizationPathDisplay.from_estimator(cv, relax=0.3)
+    plain = MLPRegressorCV(
+        hidden_layer_sizes=(), penalty="l1", solver="lbfgs", alphas=4, cv=3, relax=None
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="the path has relax=None"):
+        RegularizationPathDisplay.from_estimator(plain, relax=0.5)
 
 
 def test_path_l2_has_no_second_axis_unless_asked(regression_data):

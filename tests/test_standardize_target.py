@@ -38,7 +38,7 @@ def test_equals_transformed_target_regressor(data, fast_params, solver):
     np.testing.assert_allclose(own.target_scale_, [y.std()])
 
 
-def test_off_by_default_and_unscaled_fit_unchanged(data, fast_params):
+def test_off_by_default(data, fast_params):
     X, y = data
     plain = MLPRegressor(**fast_params).fit(X, y)
     assert not hasattr(plain, "target_scale_")

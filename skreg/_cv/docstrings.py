@@ -66,9 +66,10 @@ penalty : {{'group_lasso', 'l2', 'l1', 'elasticnet'}}, default='group_lasso'
     whole inputs (with ``skip_connection`` an input's first-layer row and
     skip weights are one group), so with ``relax`` the chosen model keeps
     the informative inputs and drops the noise. On the generalization
-    benchmark (the user guide's defaults page) the default configuration
-    lifted the mean test score of the tune half's 11 problems (2 splits)
-    from 0.719 (``'l2'``, no skip connection, no relaxation) to 0.816.
+    benchmark (the user guide's defaults page) the group lasso with the skip
+    connection and relaxation lifted the mean test score of the tune half's
+    11 problems (2 splits, every sparse-path point cold) from 0.719
+    (``'l2'``, no skip connection, no relaxation) to 0.816.
 
 learning_rate_init : float, default=0.01
     Initial step size of ``'sgd'`` and ``'adam'``. Ten times the plain
@@ -81,8 +82,11 @@ learning_rate_init : float, default=0.01
 skip_connection : bool, default=True
     A linear map from the inputs to the outputs beside the hidden layers
     (the plain estimator's ``skip_connection``), so that the model family
-    contains the linear model: on linear truths with more inputs than rows
-    the CV estimator then matches ``LassoCV``.
+    contains the linear model. On the benchmark's linear truth with more
+    inputs than rows (150 x 300) the CV estimator then came within 0.004 of
+    ``LassoCV`` (0.994 against 0.998; L2 without skip connection or
+    relaxation: 0.465); with far
+    more (100 x 1000) it trails ``LassoCV`` (0.724 against 0.814).
 
 relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     Relaxed refits searched together with ``alpha`` (see the plain

@@ -222,8 +222,7 @@ default='auto'
         i, l1_chosen = _axis_index("l1_ratio", ratios, est.l1_ratio_, l1_ratio)
         relaxes = [] if est.relax is None else np.atleast_1d(est.relax)
         relaxes = np.asarray(relaxes, dtype=float)
-        chosen_relax = np.nan if est.relax_ is None else est.relax_
-        r, relax_chosen = _axis_index("relax", relaxes, chosen_relax, relax)
+        r, relax_chosen = _axis_index("relax", relaxes, est.relax_, relax)
 
         def alphas_row(a):
             a = np.asarray(a)
@@ -352,7 +351,7 @@ def _axis_index(name, values, fitted, wanted):
     cross-validated ``values`` of one axis, and whether it is the fitted one.
     A single value (or none) is no axis: index None."""
     if values.size <= 1:
-        if wanted is not None and not np.isclose(wanted, fitted):
+        if wanted is not None and (fitted is None or not np.isclose(wanted, fitted)):
             raise ValueError(
                 f"{name}={wanted} was not cross-validated; the path has "
                 f"{name}={fitted}."
