@@ -214,7 +214,8 @@ def format_table(rows: list[dict]) -> str:
 
 
 def describe_defaults(cv_estimator: MLPRegressorCV, passed) -> str:
-    """The CV estimator's defaults that differ from the plain MLPRegressor's.
+    """The CV estimator's own defaults: its search settings and the network
+    settings in which it differs from the plain MLPRegressor.
 
     Read from ``get_params`` so that the text follows the defaults; the
     parameters in ``passed`` (set by the demo) and the CV-only ones left at
@@ -257,8 +258,9 @@ def print_header(settings: dict, cv_estimator: MLPRegressorCV, split) -> None:
     passed = {"random_state": RANDOM_STATE, **settings["skreg"]}
     skreg_call = ", ".join(f"{k}={v!r}" for k, v in passed.items())
     skreg = textwrap.fill(
-        f"skreg: MLPRegressorCV({skreg_call}), whose defaults differ from "
-        f"MLPRegressor's in {describe_defaults(cv_estimator, passed)}.",
+        f"skreg: MLPRegressorCV({skreg_call}), with these defaults of its own "
+        f"(the others are MLPRegressor's): "
+        f"{describe_defaults(cv_estimator, passed)}.",
         width=88,
         subsequent_indent=" " * 7,
     )
