@@ -10,6 +10,39 @@ from __future__ import annotations
 import numpy as np
 
 
+def adam_update(
+    p: np.ndarray,
+    g: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    denom: np.ndarray,
+    update: np.ndarray,
+    b1: float,
+    b2: float,
+    inv_scale_sq,
+    eps_scaled,
+) -> None:
+    """One Adam step on ``p`` in place, with the rescaled moments ``m``, ``v``.
+
+    ``denom`` and ``update`` are buffers of ``p``'s shape that keep the step's
+    denominator and update. ``inv_scale_sq`` and ``eps_scaled`` are
+    ``1 / scale**2`` and ``eps / scale`` (scalars, or columns broadcasting
+    against ``p`` when each row is a model of its own). Shared by
+    :class:`Adam` and the stacked Adam, so both take the same operations in
+    the same order.
+    """
+    m *= b1
+    m += g
+    v *= b2
+    np.multiply(g, g, out=update)
+    v += update
+    np.multiply(v, inv_scale_sq, out=denom)
+    np.sqrt(denom, out=denom)
+    denom += eps_scaled
+    np.divide(m, denom, out=update)
+    p -= update
+
+
 class SGD:
     """SGD with (Nesterov) momentum and scikit-learn's learning-rate schedules.
 
@@ -112,16 +145,7 @@ class Adam:
         inv_scale_sq, eps_scaled = 1.0 / scale**2, eps / scale
         parts = zip(params, grads, self.ms, self.vs, self._denom, self._update)
         for p, g, m, v, denom, update in parts:
-            m *= b1
-            m += g
-            v *= b2
-            np.multiply(g, g, out=update)
-            v += update
-            np.multiply(v, inv_scale_sq, out=denom)
-            np.sqrt(denom, out=denom)
-            denom += eps_scaled
-            np.divide(m, denom, out=update)
-            p -= update
+            adam_update(p, g, m, v, denom, update, b1, b2, inv_scale_sq, eps_scaled)
 
     def step_size(self, i: int, stop: int | None = None) -> np.ndarray:
         """Per-coordinate step ``lr / (sqrt(v_hat) + eps)`` of the last update.

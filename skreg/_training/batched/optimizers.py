@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..optimizers import adam_update
+
 
 @dataclass(frozen=True)
 class AdamSettings:
@@ -112,16 +114,7 @@ class StackedAdam(_StackedOptimizer):
         p, g = theta[models], grad[models]
         m, v = self.ms[models], self.vs[models]
         denom, update = self._denom[models], self._update[models]
-        m *= b1
-        m += g
-        v *= b2
-        np.multiply(g, g, out=update)
-        v += update
-        np.multiply(v, inv_scale_sq, out=denom)
-        np.sqrt(denom, out=denom)
-        denom += eps_scaled
-        np.divide(m, denom, out=update)
-        p -= update
+        adam_update(p, g, m, v, denom, update, b1, b2, inv_scale_sq, eps_scaled)
 
     def step_size(self, models: slice, stop: int) -> np.ndarray:
         """Per-coordinate step of the last update on the first ``stop``
