@@ -36,6 +36,36 @@ def _scale_rows(G: np.ndarray, sample_weight: np.ndarray | None, scale: float):
     return G
 
 
+def _sigmoid(raw: np.ndarray, e: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Write the logistic function of ``raw`` to ``out``, given
+    ``e = exp(-|raw|)`` (overwritten).
+
+    Exact in both tails: ``p = 1 / (1 + e)`` for ``z >= 0``, ``e / (1 + e)``
+    otherwise, with ``e <= 1``.
+    """
+    num = np.where(raw >= 0, 1.0, e)
+    e += 1.0
+    np.divide(num, e, out=out)
+    return out
+
+
+def logistic_loss_and_residual(
+    y: np.ndarray, raw: np.ndarray, out: np.ndarray
+) -> np.ndarray:
+    """Per-element binary log loss ``softplus(z) - y z`` of the raw output.
+
+    Writes the residual ``sigmoid(z) - y`` (the gradient) to ``out``. One
+    ``exp(-|z|)`` serves the loss (softplus) and the link (sigmoid). Works
+    on any shape: the single loss's ``(n, k)`` outputs and the stacked
+    ``(G, n, k)`` ones, which sum the result along their own axes.
+    """
+    e = np.exp(-np.abs(raw))
+    per_element = np.maximum(raw, 0) + np.log1p(e) - y * raw
+    _sigmoid(raw, e, out)
+    out -= y
+    return per_element
+
+
 class Loss:
     """Base class: ``value`` and ``value_and_gradient`` on the raw output."""
 
@@ -110,27 +140,15 @@ class BinaryLogLoss(Loss):
     out_activation = "logistic"
 
     def link(self, raw):
-        # Exact in both tails: p = 1 / (1 + e) for z >= 0, e / (1 + e) otherwise,
-        # with e = exp(-|z|) <= 1.
-        e = np.exp(-np.abs(raw))
-        num = np.where(raw >= 0, 1.0, e)
-        e += 1.0
-        np.divide(num, e, out=raw)
-        return raw
+        return _sigmoid(raw, np.exp(-np.abs(raw)), raw)
 
     def per_sample(self, y, raw):
         softplus = np.maximum(raw, 0) + np.log1p(np.exp(-np.abs(raw)))
         return (softplus - y * raw).sum(axis=1)
 
     def value_and_gradient(self, y, raw, sample_weight, scale, out):
-        # One exp(-|z|) serves the loss (softplus) and the link (sigmoid).
-        e = np.exp(-np.abs(raw))
-        per_sample = np.maximum(raw, 0) + np.log1p(e) - y * raw
-        loss = _weighted_sum(per_sample.sum(axis=1), sample_weight)
-        num = np.where(raw >= 0, 1.0, e)
-        e += 1.0
-        np.divide(num, e, out=out)
-        out -= y
+        per_element = logistic_loss_and_residual(y, raw, out)
+        loss = _weighted_sum(per_element.sum(axis=1), sample_weight)
         return loss, _scale_rows(out, sample_weight, scale)
 
 

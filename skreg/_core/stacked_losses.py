@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .losses import Loss
+from .losses import Loss, logistic_loss_and_residual
 
 
 def _dot_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -65,13 +65,8 @@ def _poisson(y, raw, sample_weight, scale, out):
 
 
 def _binary_log_loss(y, raw, sample_weight, scale, out):
-    e = np.exp(-np.abs(raw))
-    per_sample = np.maximum(raw, 0) + np.log1p(e) - y * raw
-    loss = _weighted_sums(per_sample.sum(axis=2), sample_weight)
-    num = np.where(raw >= 0, 1.0, e)
-    e += 1.0
-    np.divide(num, e, out=out)
-    out -= y
+    per_element = logistic_loss_and_residual(y, raw, out)
+    loss = _weighted_sums(per_element.sum(axis=2), sample_weight)
     return loss, _scale_rows(out, sample_weight, scale)
 
 
