@@ -151,6 +151,23 @@ def block_soft_threshold(W: np.ndarray, threshold) -> np.ndarray:
     return W
 
 
+def harmonic_group_steps(inv_first: np.ndarray, inv_skip: np.ndarray) -> np.ndarray:
+    """One proximal step per input group from per-coordinate steps (Adam).
+
+    ``inv_first`` and ``inv_skip`` hold the inverse steps of the first-layer
+    and skip blocks, one input's group along the last axis (``(n_in, k)`` for
+    one model, ``(G, n_in, k)`` for a stack). The group's step is the
+    harmonic mean of its coordinates' steps, over the joint row with a skip
+    connection. It is dominated by the coordinates with large gradients, so
+    a row is not zeroed because a few of its coordinates have tiny gradients
+    and hence huge Adam steps (as after a warm start).
+    """
+    if inv_skip.shape[-1]:
+        total = inv_first.sum(axis=-1) + inv_skip.sum(axis=-1)
+        return (inv_first.shape[-1] + inv_skip.shape[-1]) / total
+    return 1.0 / inv_first.mean(axis=-1)
+
+
 class GroupLasso(Penalty):
     """Row-wise (input-feature) group lasso on the first layer, L2 on the rest.
 
@@ -211,18 +228,10 @@ class GroupLasso(Penalty):
 
     def prox(self, w, step):
         first, skip, _ = self._split(w)
-        if np.ndim(step) > 0:
-            # Per-coordinate steps (Adam): one step per group, their harmonic
-            # mean. It is dominated by the coordinates with large gradients,
-            # so a row is not zeroed because a few of its coordinates have
-            # tiny gradients and hence huge Adam steps (as after a warm start).
+        if np.ndim(step) > 0:  # per-coordinate steps (Adam)
             inv = 1.0 / np.asarray(step)[: self.group_size]
             inv_first, inv_skip, _ = self._split(inv)
-            if self.skip_width:
-                total = inv_first.sum(axis=1) + inv_skip.sum(axis=1)
-                step = (self.shape[1] + self.skip_width) / total
-            else:
-                step = 1.0 / inv_first.mean(axis=1)
+            step = harmonic_group_steps(inv_first, inv_skip)
         threshold = step * self.strength
         if not self.skip_width:
             block_soft_threshold(first, threshold)

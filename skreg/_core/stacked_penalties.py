@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .penalties import FrozenInputs, Penalty
+from .penalties import FrozenInputs, Penalty, harmonic_group_steps
 
 
 class StackedPenalty:
@@ -210,16 +210,9 @@ class PenaltyGroup:
     def _group_prox(self, w, step, per_coordinate: bool) -> None:
         first, skip = input_rows(w, self.shape, self.skip_width)
         if per_coordinate:
-            # One step per group: the harmonic mean of its coordinates' steps
-            # (over the joint row with a skip connection, as GroupLasso.prox).
             inv = 1.0 / step[:, : self.group_size]
             inv_first, inv_skip = input_rows(inv, self.shape, self.skip_width)
-            if self.skip_width:
-                total = inv_first.sum(axis=2) + inv_skip.sum(axis=2)
-                group_step = (self.shape[1] + self.skip_width) / total
-            else:
-                group_step = 1.0 / inv_first.mean(axis=2)
-            threshold = group_step * self.group
+            threshold = harmonic_group_steps(inv_first, inv_skip) * self.group
         else:
             threshold = (step * self.group_64).astype(self.dtype)
         norms = group_norms(first, skip)
