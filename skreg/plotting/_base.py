@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn_compat import check_matplotlib_support
+
+
+def display(cls):
+    """Make ``cls`` a display class: its annotated fields, in order, are the
+    keyword-only parameters of its ``__init__``, which only stores them.
+
+    Like scikit-learn's displays, a display compares by identity and keeps
+    the default ``repr`` (it holds arrays, and artists once drawn).
+    """
+    return dataclass(cls, kw_only=True, eq=False, repr=False)
 
 
 def import_pyplot(caller: str):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import is_classifier
 
 from ._base import (
     combined_legend,
+    display,
     estimator_name,
     final_estimator,
     get_axes,
@@ -14,6 +16,7 @@ from ._base import (
 )
 
 
+@display
 class LossCurveDisplay:
     """Training loss per epoch and, with early stopping, validation score.
 
@@ -64,8 +67,6 @@ class LossCurveDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import make_regression
     >>> from skreg import MLPRegressor
     >>> from skreg.plotting import LossCurveDisplay
@@ -83,22 +84,12 @@ class LossCurveDisplay:
     >>> plt.close(disp.figure_)
     """
 
-    def __init__(
-        self,
-        *,
-        loss_curve,
-        validation_scores=None,
-        best_epoch=None,
-        stopped_epoch=None,
-        score_name="validation score",
-        estimator_name=None,
-    ):
-        self.loss_curve = loss_curve
-        self.validation_scores = validation_scores
-        self.best_epoch = best_epoch
-        self.stopped_epoch = stopped_epoch
-        self.score_name = score_name
-        self.estimator_name = estimator_name
+    loss_curve: ArrayLike
+    validation_scores: ArrayLike | None = None
+    best_epoch: int | None = None
+    stopped_epoch: int | None = None
+    score_name: str = "validation score"
+    estimator_name: str | None = None
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, **kwargs):

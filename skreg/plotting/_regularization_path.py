@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import is_classifier
 
 from .._cv.select import select
 from ._base import (
     combined_legend,
+    display,
     estimator_name,
     final_estimator,
     get_axes,
@@ -26,6 +28,7 @@ _AUTO_SECONDARY = {
 }
 
 
+@display
 class RegularizationPathDisplay:
     """Mean cross-validated score ± one standard error along the alpha path.
 
@@ -93,8 +96,6 @@ class RegularizationPathDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import make_regression
     >>> from skreg import MLPRegressorCV
     >>> from skreg.plotting import RegularizationPathDisplay
@@ -110,30 +111,16 @@ class RegularizationPathDisplay:
     >>> plt.close(disp.figure_)
     """
 
-    def __init__(
-        self,
-        *,
-        alphas,
-        mean_scores,
-        sem_scores,
-        alpha=None,
-        best_alpha=None,
-        threshold=None,
-        secondary=None,
-        secondary_name=None,
-        score_name="score",
-        title=None,
-    ):
-        self.alphas = alphas
-        self.mean_scores = mean_scores
-        self.sem_scores = sem_scores
-        self.alpha = alpha
-        self.best_alpha = best_alpha
-        self.threshold = threshold
-        self.secondary = secondary
-        self.secondary_name = secondary_name
-        self.score_name = score_name
-        self.title = title
+    alphas: ArrayLike
+    mean_scores: ArrayLike
+    sem_scores: ArrayLike
+    alpha: float | None = None
+    best_alpha: float | None = None
+    threshold: float | None = None
+    secondary: ArrayLike | None = None
+    secondary_name: str | None = None
+    score_name: str = "score"
+    title: str | None = None
 
     @classmethod
     def from_estimator(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._base import estimator_name, final_estimator, get_axes, merge
+from ._base import display, estimator_name, final_estimator, get_axes, merge
 
 
+@display
 class WeightDistributionDisplay:
     """Histograms of the dense weights of one or several fitted models.
 
@@ -53,8 +55,6 @@ class WeightDistributionDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import make_regression
     >>> from skreg import MLPRegressor
     >>> from skreg.plotting import WeightDistributionDisplay
@@ -71,9 +71,8 @@ class WeightDistributionDisplay:
     >>> plt.close(disp.figure_)
     """
 
-    def __init__(self, *, weights, labels=None):
-        self.weights = weights
-        self.labels = labels
+    weights: list[ArrayLike]
+    labels: list[str] | None = None
 
     @classmethod
     def from_estimator(cls, estimator, *, label=None, layers=None, ax=None, **kwargs):
