@@ -42,15 +42,24 @@ def class_docstring(
     *,
     parameters: list[str],
     attributes: list[str],
-    see_also: str,
-    examples: str,
+    extra_parameters: str = "",
+    extra_attributes: str = "",
+    see_also: str = "",
+    examples: str = "",
     order=None,
 ) -> str:
     """A numpydoc class docstring: the summary, then Parameters, Attributes
     (ending with ``FEATURES_IN_ATTRIBUTES``), See Also and Examples sections.
-    Empty parts are left out. With ``order`` (the signature's parameter
-    names) the Parameters entries follow it."""
-    attributes = [*attributes, FEATURES_IN_ATTRIBUTES]
+
+    ``parameters`` and ``attributes`` are the family's shared text (see the
+    family builders: ``mlp_docstring``, ``cv_docstring``,
+    ``ensemble_docstring``, which pass the rest through);
+    ``extra_parameters`` and ``extra_attributes`` the estimator's own
+    entries, put first. Empty parts are left out. With ``order`` (the
+    signature's parameter names) the Parameters entries follow it.
+    """
+    parameters = [extra_parameters, *parameters]
+    attributes = [extra_attributes, *attributes, FEATURES_IN_ATTRIBUTES]
 
     def join(parts):
         return "\n\n".join(part.strip("\n") for part in parts if part.strip())

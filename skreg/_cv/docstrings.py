@@ -206,27 +206,19 @@ coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
 
 
 def cv_docstring(
-    summary: str,
-    estimator: str,
-    score_name: str,
-    extra_parameters: str = "",
-    extra_attributes: str = "",
-    see_also: str = "",
-    examples: str = "",
-    order=None,
+    summary: str, *, estimator: str, score_name: str, extra_attributes="", **sections
 ) -> str:
-    """The numpydoc class docstring of a CV estimator; ``order`` is its
-    signature's parameter names."""
+    """The numpydoc class docstring of a CV estimator fitting ``estimator``.
+
+    ``extra_attributes`` end the CV attributes; ``sections`` are
+    :func:`~skreg._docstring.class_docstring`'s (``extra_parameters``,
+    ``see_also``, ``examples``, ``order``).
+    """
     network = without_entries(SHARED_PARAMETERS.format(), _REPLACED)
+    cv_attributes = _CV_ATTRIBUTES.format(estimator=estimator, extra=extra_attributes)
     return class_docstring(
         summary,
-        parameters=[
-            extra_parameters,
-            network,
-            _CV_PARAMETERS.format(score_name=score_name),
-        ],
-        attributes=[_CV_ATTRIBUTES.format(estimator=estimator, extra=extra_attributes)],
-        see_also=see_also,
-        examples=examples,
-        order=order,
+        parameters=[network, _CV_PARAMETERS.format(score_name=score_name)],
+        attributes=[cv_attributes],
+        **sections,
     )

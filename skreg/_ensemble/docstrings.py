@@ -50,12 +50,14 @@ estimators_ : list of estimators
     ``random_state``."""
 
 
-def ensemble_docstring(summary, default, strata, extra_attributes, see_also, examples):
-    """The numpydoc class docstring of an ensemble."""
+def ensemble_docstring(summary: str, *, default: str, strata: str, **sections) -> str:
+    """The numpydoc class docstring of an ensemble whose default member is
+    ``default``; ``strata`` says how bootstrap rows are drawn. ``sections``
+    are :func:`~skreg._docstring.class_docstring`'s (``extra_attributes``,
+    ``see_also``, ``examples``)."""
     return class_docstring(
         summary,
         parameters=[_PARAMETERS.format(default=default, strata=strata)],
-        attributes=[extra_attributes, _ATTRIBUTES],
-        see_also=see_also,
-        examples=examples,
+        attributes=[_ATTRIBUTES],
+        **sections,
     )

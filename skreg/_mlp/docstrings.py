@@ -250,21 +250,13 @@ out_activation_ : str
     Name of the output link."""
 
 
-def mlp_docstring(
-    summary: str,
-    extra_parameters: str = "",
-    extra_attributes: str = "",
-    see_also: str = "",
-    examples: str = "",
-    order=None,
-) -> str:
-    """The numpydoc class docstring of a plain estimator; ``order`` is its
-    signature's parameter names (when ``extra_parameters`` are not first)."""
+def mlp_docstring(summary: str, **sections) -> str:
+    """The numpydoc class docstring of a plain estimator: ``sections`` are
+    :func:`~skreg._docstring.class_docstring`'s (``extra_parameters``,
+    ``extra_attributes``, ``see_also``, ``examples``, ``order``)."""
     return class_docstring(
         summary,
-        parameters=[extra_parameters, SHARED_PARAMETERS.format()],
-        attributes=[extra_attributes, SHARED_ATTRIBUTES],
-        see_also=see_also,
-        examples=examples,
-        order=order,
+        parameters=[SHARED_PARAMETERS.format()],
+        attributes=[SHARED_ATTRIBUTES],
+        **sections,
     )
