@@ -85,13 +85,10 @@ class WeightDistributionDisplay:
             estimators); for a ``Pipeline``, its last step.
         label : str, default=None
             Legend label; None describes the penalty.
-        layers : int, sequence of int or None, default=None
-            Which weight matrices (0 is input to first hidden layer); None
-            is all of them.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
+        layers, ax, **kwargs : see :meth:`from_estimators`
+            The weight matrices drawn, the axes to draw on and the arguments
+            of :meth:`plot`, as in :meth:`from_estimators`, which this calls
+            with the one estimator.
 
         Returns
         -------
