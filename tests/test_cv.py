@@ -160,6 +160,34 @@ def test_l2_grid_top_collapses_a_hidden_layer_network(diabetes, fast_params):
     assert cv.mean_cv_scores_.max() > 0.3
 
 
+def test_support_path_is_the_selected_inputs_of_every_point_and_refit(fast_params):
+    """support_path_ holds each (relax, alpha, fold) model's input mask: its
+    count is n_features_selected_path_, the lasso selects at the large
+    alphas, and a relaxed refit never brings back an input its point
+    dropped (nor drops one at relax=0, where nothing is penalized)."""
+    X, y = make_regression(
+        n_samples=120, n_features=12, n_informative=3, noise=1.0, random_state=0
+    )
+    cv = MLPRegressorCV(
+        penalty="l1",
+        hidden_layer_sizes=(),
+        solver="lbfgs",
+        alphas=5,
+        cv=3,
+        relax=[0.0, 0.5, 1.0],
+    ).fit(X, y)
+    assert cv.support_path_.shape == (3, 5, 3, 12)
+    assert cv.support_path_.dtype == bool
+    assert_array_equal(cv.support_path_.sum(axis=-1), cv.n_features_selected_path_)
+    unpenalized, half, point = cv.support_path_
+    assert not point[0].any() and point[-1].any()  # alpha_max selects nothing
+    assert not np.any(half & ~point)
+    assert_array_equal(unpenalized, point)
+    L2_only = MLPRegressorCV(alphas=3, cv=3, **L2, **fast_params).fit(X, y)
+    assert L2_only.support_path_.shape == (3, 3, 12)
+    assert L2_only.support_path_.all()
+
+
 # -- path attributes and selection -----------------------------------------------------
 def test_path_attributes_single_l1_ratio(diabetes, fast_params):
     X, y = diabetes

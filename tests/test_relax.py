@@ -118,3 +118,55 @@ def test_cv_relax_axis_with_several_l1_ratios_and_single_value(sparse_linear):
     assert single.cv_scores_.shape == (3, 3) and single.relax_ == 0.5
     with pytest.raises(ValueError, match="relax values must be in"):
         MLPRegressorCV(penalty="l1", relax=[0.5, 2.0], **params).fit(X, y)
+
+
+NETWORK_SEARCH = dict(
+    hidden_layer_sizes=(8,),
+    learning_rate_init=0.01,
+    max_iter=60,
+    alphas=4,
+    cv=3,
+    random_state=0,
+)
+
+
+def test_cv_points_with_the_same_inputs_share_the_unpenalized_refit(sparse_linear):
+    """relax=0 minimizes the unpenalized loss over the selected inputs: along
+    a warm path, the points that select the same inputs (with L2: all of
+    them) share the refit of the first one, so their scores are equal."""
+    X, y = sparse_linear
+    cv = MLPRegressorCV(
+        penalty="l2", skip_connection=False, relax=[0.0, 0.5], **NETWORK_SEARCH
+    ).fit(X, y)
+    unpenalized, half = cv.cv_scores_  # (alpha, fold) each
+    np.testing.assert_array_equal(unpenalized, np.tile(unpenalized[:1], (4, 1)))
+    assert np.all(cv.n_iter_path_[0] == cv.n_iter_path_[0][:1])
+    assert not np.all(half == half[:1])  # relax=0.5 refits every point
+
+
+def test_cv_unpenalized_final_refit_starts_from_the_first_point_of_its_inputs(
+    sparse_linear,
+):
+    """The final refit at relax_=0 reproduces what the path scored: the
+    unpenalized refit of the path's first point with alpha_'s inputs (along
+    an L2 path, the largest alpha's point)."""
+    X, y = sparse_linear
+    cv = MLPRegressorCV(
+        penalty="l2", skip_connection=False, relax=[0.0], **NETWORK_SEARCH
+    ).fit(X, y)
+    assert cv.relax_ == 0.0
+    params = {
+        key: value
+        for key, value in NETWORK_SEARCH.items()
+        if key not in ("alphas", "cv")
+    }
+    first = MLPRegressor(
+        penalty="l2",
+        alpha=cv.alphas_[0],
+        relax=0.0,
+        standardize_target=True,
+        **params,
+    ).fit(X, y)
+    for W_cv, W_first in zip(cv.coefs_, first.coefs_):
+        np.testing.assert_array_equal(W_cv, W_first)
+    assert cv.estimator_.alpha == cv.alpha_

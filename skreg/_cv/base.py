@@ -9,6 +9,7 @@ data, and delegates prediction to that refitted ``estimator_``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -46,6 +47,8 @@ from .path import (
     fit_fold_path,
     iter_path,
     path_order,
+    shares_unpenalized_refits,
+    support,
     target_scale,
 )
 from .select import select, summarize
@@ -220,8 +223,15 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         order = path_order(estimator, alphas.shape[1])
         refit = order[: order.index(k) + 1] if can_warm_start(estimator) else [k]
         refit_alphas = alphas[i, sorted(refit)]  # descending, as iter_path wants
-        for _ in iter_path(estimator, X, y, sample_weight, refit_alphas, scale):
-            pass  # iter_path refits ``estimator`` in place
+        # An unpenalized refit starts from the first point that selected its
+        # inputs, as in the path (path.relaxed_models).
+        share = self.relax_ == 0.0 and shares_unpenalized_refits(estimator)
+        first = {}
+        for _, point in iter_path(estimator, X, y, sample_weight, refit_alphas, scale):
+            if share and support(point) not in first:
+                first[support(point)] = copy.deepcopy(point)
+        if share:
+            estimator = first[support(estimator)].set_params(alpha=self.alpha_)
         if self.relax_ is not None:
             estimator._refit_relaxed(X, y, sample_weight, self.relax_)
         self._store_estimator(estimator.set_params(relax=self.relax_))
@@ -315,7 +325,9 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
 
         def stack(field, flat=False):
             values = np.array([getattr(p, field) for p in paths])
-            values = values.reshape(n_l1, n_folds, -1, n_relax).transpose(0, 3, 2, 1)
+            trailing = values.shape[3:]  # the features axis of ``support``
+            values = values.reshape(n_l1, n_folds, -1, n_relax, *trailing)
+            values = values.transpose(0, 3, 2, 1, *range(4, values.ndim))
             if flat:  # one "configuration" axis for select
                 return values.reshape(n_l1 * n_relax, -1, n_folds)
             return squeeze(values)
@@ -338,6 +350,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_iter_path_ = stack("n_iter")
         self.n_zero_weights_path_ = stack("n_zero_weights")
         self.n_features_selected_path_ = stack("n_features_selected")
+        self.support_path_ = stack("support")
         self.l1_ratio_ = l1_ratios[i]
         self.alpha_ = float(alphas[i, k])
         self.best_score_ = float(mean[i, r, k])

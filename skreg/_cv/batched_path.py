@@ -27,7 +27,15 @@ import numpy as np
 from sklearn.base import clone
 
 from .._mlp.batching import fit_many, refit_relaxed_many
-from .path import FoldPath, can_warm_start, collapsed, is_relaxed, path_order
+from .path import (
+    FoldPath,
+    can_warm_start,
+    collapsed,
+    is_relaxed,
+    path_order,
+    shares_unpenalized_refits,
+    support,
+)
 
 
 def can_batch(template) -> bool:
@@ -47,6 +55,9 @@ class _Path:
         self.test = np.asarray(test)
         self.test_data = (X[test], y[test])
         self.record = None
+        # support -> the unpenalized refit of its first point (relaxed_models)
+        shared = shares_unpenalized_refits(self.template)
+        self.unpenalized = {} if shared else None
 
     def point(self, k: int, warm: bool):
         """The estimator of point ``k``, warm-started from this path's
@@ -65,7 +76,7 @@ def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
     also scored after its relaxed refits (``relax``)."""
     paths = [_Path(template, (X, y, sample_weight), task) for task in tasks]
     for path in paths:
-        path.record = FoldPath.empty(len(path.alphas), len(relax))
+        path.record = FoldPath.empty(len(path.alphas), len(relax), X.shape[1])
     n_alphas = len(paths[0].alphas)
     data = (X, y, sample_weight)
     if not can_warm_start(paths[0].template):  # every point cold: one batch
@@ -90,13 +101,23 @@ def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
 
 def _store_points(points, fitted, data, scorer, relax) -> None:
     """Score each fitted point ``(path, k)`` and its relaxed refits; the
-    refits of all points train as one batch, each on a copy of its point."""
-    refits = [
-        (i, r, copy.deepcopy(estimator))
-        for i, estimator in enumerate(fitted)
-        for r, gamma in enumerate(relax)
-        if is_relaxed(gamma)
-    ]
+    refits of all points train as one batch, each on a copy of its point
+    (an unpenalized refit that an earlier point of the path already made
+    for the same inputs is shared, as in ``path.relaxed_models``)."""
+    models = [[estimator] * len(relax) for estimator in fitted]
+    refits = []
+    for i, estimator in enumerate(fitted):
+        unpenalized = points[i][0].unpenalized
+        for r, gamma in enumerate(relax):
+            if not is_relaxed(gamma):
+                continue
+            shared = None
+            if gamma == 0.0 and unpenalized is not None:
+                shared = unpenalized.get(support(estimator))
+            if shared is None:
+                refits.append((i, r, copy.deepcopy(estimator)))
+            else:
+                models[i][r] = shared
     if refits:
         refit_relaxed_many(
             [model for _, _, model in refits],
@@ -104,8 +125,10 @@ def _store_points(points, fitted, data, scorer, relax) -> None:
             [points[i][0].train for i, _, _ in refits],
             [relax[r] for _, r, _ in refits],
         )
-    models = [[estimator] * len(relax) for estimator in fitted]
     for i, r, model in refits:
         models[i][r] = model
+        unpenalized = points[i][0].unpenalized
+        if relax[r] == 0.0 and unpenalized is not None:
+            unpenalized[support(fitted[i])] = model
     for (path, k), point_models in zip(points, models):
         path.store(k, point_models, scorer)

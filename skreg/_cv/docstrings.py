@@ -190,12 +190,20 @@ n_features_selected_path_ : ndarray of int of shape like ``cv_scores_``
     Number of input features with a non-zero first-layer row at each path
     point on each fold.
 
+support_path_ : ndarray of bool of shape ``cv_scores_.shape + (n_features_in_,)``
+    Which inputs each path point's model uses on each fold (its
+    ``feature_importances_ > 0``); summed over the last axis it is
+    ``n_features_selected_path_``. ``support_path_[..., j].mean(axis=-1)``
+    is the fraction of folds that keep input ``j`` at each alpha.
+
 estimator_ : {estimator}
     The plain estimator refitted on all the data by the procedure whose
     scores chose ``alpha_``: warm started along the path from ``alphas_[0]``
     down to ``alpha_``, or, for a sparse penalty on a network with hidden
     layers, from the smallest alpha up to ``alpha_`` (dense to sparse); then
-    relaxed with ``relax_``. Left with ``alpha=alpha_`` and
+    relaxed with ``relax_`` (at ``relax_=0``, from the path's first point
+    that selected ``alpha_``'s inputs, as the folds' scores did). Left with
+    ``alpha=alpha_`` and
     ``warm_start=False``.
 
 coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}

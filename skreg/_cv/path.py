@@ -130,18 +130,21 @@ def count_zero_weights(weights) -> int:
 @dataclass
 class FoldPath:
     """What one fold's path recorded: one row per alpha, one column per
-    relaxation value (a single column without relaxation)."""
+    relaxation value (a single column without relaxation); ``support`` has
+    a last axis over the input features (True where the model uses it)."""
 
     scores: np.ndarray
     n_iter: np.ndarray
     n_zero_weights: np.ndarray
     n_features_selected: np.ndarray
+    support: np.ndarray
 
     @classmethod
-    def empty(cls, n_alphas: int, n_relax: int = 1) -> FoldPath:
+    def empty(cls, n_alphas: int, n_relax: int, n_features: int) -> FoldPath:
         shape = (n_alphas, n_relax)
         ints = (np.empty(shape, dtype=np.int64) for _ in range(3))
-        return cls(np.empty(shape), *ints)
+        support = np.zeros((*shape, n_features), dtype=bool)
+        return cls(np.empty(shape), *ints, support)
 
     def record(self, k, models, scorer, test_data) -> None:
         """Score point ``k`` on the held-out ``(X, y)``: ``models`` holds one
@@ -153,6 +156,7 @@ class FoldPath:
             self.n_iter[k, r] = model.n_iter_
             self.n_zero_weights[k, r] = count_zero_weights(model._penalized_weights())
             self.n_features_selected[k, r] = model.n_features_selected_
+            self.support[k, r] = model.feature_importances_ > 0
 
 
 def is_relaxed(gamma) -> bool:
@@ -161,15 +165,43 @@ def is_relaxed(gamma) -> bool:
     return gamma is not None and gamma != 1.0
 
 
-def relaxed_models(fitted, fit_data, relax) -> list:
+def support(estimator) -> bytes:
+    """The inputs a fitted model uses (``feature_importances_ > 0``), as a
+    dictionary key."""
+    return (estimator.feature_importances_ > 0).tobytes()
+
+
+def shares_unpenalized_refits(estimator) -> bool:
+    """Whether a path's points that select the same inputs share one
+    unpenalized refit (``relax=0``): along a warm-started path, whose refit
+    to ``alpha_`` replays the points before it (see ``relaxed_models``)."""
+    return can_warm_start(estimator)
+
+
+def relaxed_models(fitted, fit_data, relax, unpenalized=None) -> list:
     """The fitted point and its relaxed refits on ``fit_data``, one model per
-    value of ``relax`` (each refit on a copy of ``fitted``)."""
-    return [
-        copy.deepcopy(fitted)._refit_relaxed(*fit_data, gamma)
-        if is_relaxed(gamma)
-        else fitted
-        for gamma in relax
-    ]
+    value of ``relax`` (each refit on a copy of ``fitted``).
+
+    The refit with ``relax=0`` minimizes the unpenalized loss over the inputs
+    the point selected: the same objective for every point that selected
+    the same inputs. With ``unpenalized`` (a dict, one per path), the first
+    such point in the path's order refits, and the later ones share its
+    refit (what the path CV scores, and what its final refit reproduces).
+    """
+    models = []
+    for gamma in relax:
+        if not is_relaxed(gamma):
+            models.append(fitted)
+            continue
+        shared = gamma == 0.0 and unpenalized is not None
+        if shared and support(fitted) in unpenalized:
+            models.append(unpenalized[support(fitted)])
+            continue
+        model = copy.deepcopy(fitted)._refit_relaxed(*fit_data, gamma)
+        if shared:
+            unpenalized[support(fitted)] = model
+        models.append(model)
+    return models
 
 
 def take(a, idx):
@@ -186,7 +218,9 @@ def fit_fold_path(
     test_data = (X[test], y[test])
     fold_scorer = scorer.for_rows(test)
     fit_data = (X[train], y[train], take(sample_weight, train))
-    out = FoldPath.empty(len(alphas), len(relax))
+    out = FoldPath.empty(len(alphas), len(relax), X.shape[1])
+    unpenalized = {} if shares_unpenalized_refits(estimator) else None
     for k, fitted in iter_path(estimator, *fit_data, alphas, scale):
-        out.record(k, relaxed_models(fitted, fit_data, relax), fold_scorer, test_data)
+        models = relaxed_models(fitted, fit_data, relax, unpenalized)
+        out.record(k, models, fold_scorer, test_data)
     return out
