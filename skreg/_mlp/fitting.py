@@ -21,7 +21,9 @@ from sklearn.model_selection import train_test_split
 
 from .._core.penalties import FrozenInputs, make_penalty
 from .._training import (
+    FullBatchBudget,
     LossMonitor,
+    SmoothObjective,
     StochasticRun,
     ValidationMonitor,
     fit_fista,
@@ -157,14 +159,8 @@ def fit_full_batch(config: TrainingConfig, network, X, Y, sample_weight) -> FitO
     penalty = _penalty(config, network, S)
     solve = fit_lbfgs if penalty.smooth else fit_fista
     result = solve(
-        network,
-        penalty,
-        X,
-        Y,
-        sample_weight,
-        max_iter=config.max_iter,
-        max_fun=config.max_fun,
-        tol=config.tol,
+        SmoothObjective(network, penalty, X, Y, sample_weight),
+        FullBatchBudget(config.max_iter, config.max_fun, config.tol),
     )
     if result.status != "diverged":
         network.calibrate_running_stats(X)

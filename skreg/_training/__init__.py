@@ -7,12 +7,15 @@ the estimator to turn into warnings or errors.
 
 from .callbacks import EpochRecord, LossMonitor, ValidationMonitor
 from .fista import fit_fista
+from .full_batch import FullBatchBudget, SmoothObjective
 from .lbfgs import fit_lbfgs
 from .stochastic import StochasticRun, TrainResult, train_epochs
 
 __all__ = [
     "EpochRecord",
+    "FullBatchBudget",
     "LossMonitor",
+    "SmoothObjective",
     "StochasticRun",
     "TrainResult",
     "ValidationMonitor",

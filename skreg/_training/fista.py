@@ -16,26 +16,19 @@ import numpy as np
 
 from .blas import limit_training_threads, network_widths
 from .callbacks import DivergenceCheck
-from .full_batch import FullBatchResult, SmoothObjective
+from .full_batch import FullBatchBudget, FullBatchResult, SmoothObjective
 
 
-def fit_fista(
-    network,
-    penalty,
-    X,
-    y,
-    sample_weight,
-    *,
-    max_iter: int,
-    max_fun: int,
-    tol: float,
-) -> FullBatchResult:
-    """Minimize ``J`` over all parameters; see the module docstring."""
-    f = SmoothObjective(network, penalty, X, y, sample_weight)
+def fit_fista(f: SmoothObjective, budget: FullBatchBudget) -> FullBatchResult:
+    """Minimize ``J`` (``f``'s smooth part plus the non-smooth penalty) over
+    all of ``f.network``'s parameters; see the module docstring."""
+    network, X = f.network, f.X
     x0 = network.theta.astype(np.float64)
     threads = limit_training_threads(X.shape[0], network_widths(network), X.dtype)
     with np.errstate(over="ignore", invalid="ignore"), threads:
-        x, F, n_iter, status = _fista(f, x0, max_iter, max_fun, tol)
+        x, F, n_iter, status = _fista(
+            f, x0, budget.max_iter, budget.max_fun, budget.tol
+        )
         start = f.start_value + f.nonsmooth_value(x0)
     network.theta[...] = x
     reason = DivergenceCheck(start)(float(F), network.theta)

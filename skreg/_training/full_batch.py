@@ -7,6 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 
 
+@dataclass(frozen=True)
+class FullBatchBudget:
+    """When a full-batch solver stops: after ``max_iter`` iterations, after
+    ``max_fun`` evaluations of the objective, or at its tolerance ``tol``
+    (each solver's own test: see ``fit_lbfgs`` and ``fit_fista``)."""
+
+    max_iter: int
+    max_fun: int
+    tol: float
+
+
 @dataclass
 class FullBatchResult:
     n_iter: int

@@ -7,30 +7,23 @@ import scipy.optimize
 
 from .blas import limit_training_threads, network_widths, scipy_blas_single_thread
 from .callbacks import DivergenceCheck
-from .full_batch import FullBatchResult, SmoothObjective
+from .full_batch import FullBatchBudget, FullBatchResult, SmoothObjective
 
 
-def fit_lbfgs(
-    network,
-    penalty,
-    X,
-    y,
-    sample_weight,
-    *,
-    max_iter: int,
-    max_fun: int,
-    tol: float,
-) -> FullBatchResult:
-    """Minimize ``J = (1/S) sum_i s_i l_i + (alpha/S) R(W)`` over all parameters.
+def fit_lbfgs(objective: SmoothObjective, budget: FullBatchBudget) -> FullBatchResult:
+    """Minimize ``J = (1/S) sum_i s_i l_i + (alpha/S) R(W)`` over all of
+    ``objective.network``'s parameters.
 
-    ``tol`` is L-BFGS-B's ``gtol`` (as in scikit-learn). scipy's relative
-    function-decrease test (``ftol``) is set to 64 machine epsilons, as in
-    scikit-learn's LogisticRegression, so that ``tol`` rather than a flat
-    stretch of the objective decides when the fit has converged.
+    ``budget.tol`` is L-BFGS-B's ``gtol`` (as in scikit-learn). scipy's
+    relative function-decrease test (``ftol``) is set to 64 machine epsilons,
+    as in scikit-learn's LogisticRegression, so that ``tol`` rather than a
+    flat stretch of the objective decides when the fit has converged.
     """
-    if not penalty.smooth:
-        raise ValueError(f"L-BFGS needs a smooth penalty, got {penalty.name!r}.")
-    objective = SmoothObjective(network, penalty, X, y, sample_weight)
+    if not objective.penalty.smooth:
+        raise ValueError(
+            f"L-BFGS needs a smooth penalty, got {objective.penalty.name!r}."
+        )
+    network, X = objective.network, objective.X
     threads = limit_training_threads(X.shape[0], network_widths(network), X.dtype)
     with (
         np.errstate(over="ignore", invalid="ignore"),
@@ -43,9 +36,9 @@ def fit_lbfgs(
             method="L-BFGS-B",
             jac=True,
             options={
-                "maxiter": max_iter,
-                "maxfun": max_fun,
-                "gtol": tol,
+                "maxiter": budget.max_iter,
+                "maxfun": budget.max_fun,
+                "gtol": budget.tol,
                 "ftol": 64 * np.finfo(float).eps,
             },
         )
