@@ -1,5 +1,6 @@
 """Tests of skreg.plotting: the drawn artists hold the estimators' numbers."""
 
+import copy
 import subprocess
 import sys
 
@@ -314,6 +315,133 @@ def test_path_from_data():
 def test_path_needs_a_cv_estimator(early_stopped):
     with pytest.raises(TypeError, match="MLPRegressorCV or MLPClassifierCV"):
         RegularizationPathDisplay.from_estimator(early_stopped)
+    with pytest.raises(TypeError, match="MLPRegressorCV or MLPClassifierCV"):
+        RegularizationPathDisplay.from_estimator(early_stopped, show_support=True)
+
+
+# -- RegularizationPathDisplay: the support heat map ----------------------------
+@pytest.fixture(scope="module")
+def relaxed_cv(regression_data):
+    X, y = regression_data
+    return MLPRegressorCV(
+        hidden_layer_sizes=(),
+        penalty="group_lasso",
+        solver="lbfgs",
+        alphas=5,
+        cv=3,
+        relax=[0.0, 0.5, 1.0],
+    ).fit(X, y)
+
+
+def test_support_is_the_fraction_of_folds_using_each_input(relaxed_cv):
+    cv = relaxed_cv
+    r = [0.0, 0.5, 1.0].index(cv.relax_)
+    disp = RegularizationPathDisplay.from_estimator(cv, show_support=True)
+    expected = cv.support_path_[r].mean(axis=1)  # (alpha, fold, input) -> folds
+    assert expected.shape == (5, 8)
+    assert 0 < expected.mean() < 1  # some inputs dropped, some kept
+    np.testing.assert_array_equal(disp.support, expected)
+    # One row per input, one cell per alpha, edges at the geometric midpoints.
+    np.testing.assert_array_equal(disp.support_mesh_.get_array(), expected.T)
+    x_edges = disp.support_mesh_.get_coordinates()[0, :, 0]
+    np.testing.assert_allclose(x_edges[1:-1], np.sqrt(cv.alphas_[:-1] * cv.alphas_[1:]))
+    assert disp.support_ax_.get_xscale() == "log"
+    assert disp.support_ax_.get_shared_x_axes().joined(disp.ax_, disp.support_ax_)
+    assert disp.support_alpha_line_.get_xdata()[0] == cv.alpha_
+    assert disp.colorbar_ is not None
+    assert disp.support_ax_.figure is disp.figure_
+    # The score above is drawn as without the heat map.
+    np.testing.assert_array_equal(disp.score_line_.get_ydata(), cv.mean_cv_scores_[r])
+    other = (r + 1) % 3
+    disp = RegularizationPathDisplay.from_estimator(
+        cv, relax=[0.0, 0.5, 1.0][other], show_support=True
+    )
+    np.testing.assert_array_equal(disp.support, cv.support_path_[other].mean(axis=1))
+    assert disp.support_alpha_line_ is None  # alpha_ belongs to relax_'s path
+    assert RegularizationPathDisplay.from_estimator(cv).support_ax_ is None
+
+
+def test_support_of_several_l1_ratios(regression_data):
+    X, y = regression_data
+    cv = MLPRegressorCV(
+        hidden_layer_sizes=(),
+        penalty="elasticnet",
+        l1_ratio=[0.2, 0.9],
+        solver="lbfgs",
+        alphas=4,
+        cv=3,
+        relax=None,
+    ).fit(X, y)
+    i = [0.2, 0.9].index(cv.l1_ratio_)
+    disp = RegularizationPathDisplay.from_estimator(cv, show_support=True)
+    np.testing.assert_array_equal(disp.support, cv.support_path_[i].mean(axis=1))
+
+
+def test_support_rows_are_named_by_the_inputs(relaxed_cv, regression_data):
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    disp = RegularizationPathDisplay.from_estimator(relaxed_cv, show_support=True)
+    labels = [t.get_text() for t in disp.support_ax_.get_yticklabels()]
+    assert labels == [f"x{j}" for j in range(8)]
+    columns = [f"c{j}" for j in range(8)]
+    frame = pd.DataFrame(X, columns=columns)
+    params = dict(hidden_layer_sizes=(), solver="lbfgs", alphas=3, cv=3)
+    for model in (
+        MLPRegressorCV(**params).fit(frame, y),  # its feature_names_in_
+        make_pipeline(StandardScaler(), MLPRegressorCV(**params)).fit(frame, y),
+    ):
+        disp = RegularizationPathDisplay.from_estimator(model, show_support=True)
+        assert disp.feature_names == columns
+        labels = [t.get_text() for t in disp.support_ax_.get_yticklabels()]
+        assert labels == columns
+
+
+def test_support_labels_are_thinned_out_for_many_inputs():
+    n_features = 95
+    disp = RegularizationPathDisplay(
+        alphas=[10.0, 1.0],
+        mean_scores=[0.2, 0.4],
+        sem_scores=[0.1, 0.1],
+        support=np.ones((2, n_features)),
+        feature_names=[f"gene{j}" for j in range(n_features)],
+    ).plot()
+    labels = [t.get_text() for t in disp.support_ax_.get_yticklabels()]
+    assert labels == [f"gene{j}" for j in range(0, n_features, 4)]
+    assert disp.support_mesh_.get_array().shape == (n_features, 2)
+    assert disp.support_alpha_line_ is None  # no alpha given
+
+
+def test_support_draws_on_the_given_axes(relaxed_cv):
+    fig, (ax, support_ax) = plt.subplots(2, 1)
+    disp = RegularizationPathDisplay.from_estimator(
+        relaxed_cv, show_support=True, ax=ax, support_ax=support_ax, colorbar=False
+    )
+    assert disp.ax_ is ax and disp.support_ax_ is support_ax
+    assert disp.figure_ is fig and len(fig.axes) == 3  # ax, its twin, support_ax
+    assert ax.get_shared_x_axes().joined(ax, support_ax)
+    assert disp.colorbar_ is None
+    assert ax.get_xlabel() == "alpha (penalty strength)"  # the user's layout
+
+
+def test_support_errors(relaxed_cv):
+    cv = copy.copy(relaxed_cv)
+    del cv.support_path_
+    with pytest.raises(ValueError, match="has no support_path_"):
+        RegularizationPathDisplay.from_estimator(cv, show_support=True)
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="pass both ax"):
+        RegularizationPathDisplay.from_estimator(relaxed_cv, show_support=True, ax=ax)
+    with pytest.raises(ValueError, match="no support to draw"):
+        RegularizationPathDisplay.from_estimator(relaxed_cv, support_ax=ax)
+    path = dict(alphas=[10.0, 1.0], mean_scores=[0.2, 0.4], sem_scores=[0.1, 0.1])
+    n_figures = len(plt.get_fignums())
+    with pytest.raises(ValueError, match="n_alphas=2, got"):
+        RegularizationPathDisplay(**path, support=np.ones((3, 4))).plot()
+    assert len(plt.get_fignums()) == n_figures  # checked before drawing
+    with pytest.raises(ValueError, match="2 names for 4 inputs"):
+        RegularizationPathDisplay(
+            **path, support=np.ones((2, 4)), feature_names=["a", "b"]
+        ).plot()
 
 
 # -- WeightDistributionDisplay ---------------------------------------------------

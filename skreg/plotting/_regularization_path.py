@@ -1,4 +1,5 @@
-"""RegularizationPathDisplay: cross-validated score against alpha."""
+"""RegularizationPathDisplay: cross-validated score against alpha, and
+which inputs the models along the path use."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ._base import (
     estimator_name,
     final_estimator,
     get_axes,
+    import_pyplot,
     merge,
 )
 
@@ -26,6 +28,8 @@ _AUTO_SECONDARY = {
     "l1": "sparsity",
     "elasticnet": "sparsity",
 }
+# At most this many input names label the support heat map's y axis.
+_MAX_INPUT_LABELS = 30
 
 
 @display
@@ -39,6 +43,12 @@ class RegularizationPathDisplay:
     horizontal line the threshold the rule used (best mean minus its
     standard error). For sparse penalties a second axis ``ax2_`` shows the
     number of selected input features or the fraction of exact-zero weights.
+
+    With ``support``, a heat map below the score (``support_ax_``, sharing
+    its alpha axis) shows which inputs the models use: one row per input, one
+    cell per alpha, coloured by the fraction of folds whose model uses the
+    input there (cell edges at the geometric midpoints between the alphas),
+    with the chosen alpha marked.
 
     Build it with :meth:`from_estimator` from a fitted
     :class:`~skreg.MLPRegressorCV` / :class:`~skreg.MLPClassifierCV`, or from
@@ -67,6 +77,12 @@ class RegularizationPathDisplay:
         Name of the score (y axis: "mean CV <score_name>").
     title : str, default=None
         Title of the axes.
+    support : array-like of shape (n_alphas, n_features), default=None
+        Fraction of the folds whose model uses each input at each alpha
+        (from 0 to 1), drawn as a heat map; None draws none.
+    feature_names : array-like of str of shape (n_features,), default=None
+        Names of the inputs, labelling the heat map's rows; None is
+        ``"x0", "x1", ...``.
 
     Attributes
     ----------
@@ -86,6 +102,15 @@ class RegularizationPathDisplay:
         Axes of the score.
     ax2_ : matplotlib Axes or None
         Twin axes of ``secondary``.
+    support_ax_ : matplotlib Axes or None
+        Axes of the ``support`` heat map.
+    support_mesh_ : matplotlib QuadMesh or None
+        The heat map: its array holds ``support`` transposed (one row per
+        input).
+    support_alpha_line_ : matplotlib Line2D or None
+        Vertical line at ``alpha`` on the heat map.
+    colorbar_ : matplotlib Colorbar or None
+        Colour bar of the heat map.
     figure_ : matplotlib Figure
         Figure holding the axes.
 
@@ -107,8 +132,17 @@ class RegularizationPathDisplay:
     >>> disp = RegularizationPathDisplay.from_estimator(cv)
     >>> list(disp.score_line_.get_ydata()) == list(cv.mean_cv_scores_)
     True
+
+    With ``show_support=True``, a heat map below shows which of the 8 inputs
+    the models use at each alpha (the fraction of the 3 folds):
+
+    >>> disp = RegularizationPathDisplay.from_estimator(cv, show_support=True)
+    >>> disp.support.shape
+    (5, 8)
+    >>> bool((disp.support == cv.support_path_.mean(axis=1)).all())
+    True
     >>> import matplotlib.pyplot as plt
-    >>> plt.close(disp.figure_)
+    >>> plt.close("all")
     """
 
     alphas: ArrayLike
@@ -121,6 +155,8 @@ class RegularizationPathDisplay:
     secondary_name: str | None = None
     score_name: str = "score"
     title: str | None = None
+    support: ArrayLike | None = None
+    feature_names: ArrayLike | None = None
 
     @classmethod
     def from_estimator(
@@ -130,6 +166,7 @@ class RegularizationPathDisplay:
         l1_ratio=None,
         relax=None,
         secondary="auto",
+        show_support=False,
         ax=None,
         **kwargs,
     ):
@@ -153,8 +190,16 @@ default='auto'
             mean over the folds. ``'auto'`` is ``'n_features_selected'`` for
             ``penalty='group_lasso'``, ``'sparsity'`` for ``'l1'`` and
             ``'elasticnet'``, and None (no second axis) for ``'l2'``.
+        show_support : bool, default=False
+            Also draw which inputs the models use along the drawn path: the
+            estimator's ``support_path_`` averaged over the folds (the
+            ``support`` parameter), as a heat map below the score. Its rows
+            are named by the estimator's ``feature_names_in_``, or, for a
+            ``Pipeline``, by the feature names its earlier steps put out.
         ax : matplotlib Axes, default=None
-            Axes to draw the score on; None makes a new figure.
+            Axes to draw the score on; None makes a new figure (of two
+            stacked axes with ``show_support``, which then needs the
+            heat map's axes ``support_ax`` too: see :meth:`plot`).
         **kwargs : dict
             Passed to :meth:`plot`.
 
@@ -186,6 +231,15 @@ default='auto'
                     f"{sorted(_SECONDARY_LABELS)}, got {secondary!r}."
                 )
             values = row(getattr(est, f"{secondary}_path_")).mean(axis=-1)
+        support = names = None
+        if show_support:
+            if not hasattr(est, "support_path_"):
+                raise ValueError(
+                    f"{estimator_name(est)} has no support_path_; refit it with "
+                    "this version of skreg to draw its support."
+                )
+            support = row(est.support_path_).mean(axis=-2)  # over the folds
+            names = _input_names(estimator, est)
         display = cls(
             alphas=alphas,
             mean_scores=mean,
@@ -197,13 +251,16 @@ default='auto'
             secondary_name=_SECONDARY_LABELS.get(secondary),
             score_name=_score_name(est),
             title=_title(est, drawn),
+            support=support,
+            feature_names=names,
         )
         return display.plot(ax=ax, **kwargs)
 
     @staticmethod
     def _path_row(est, l1_ratio, relax):
         """Functions selecting the drawn path from the ``alphas_`` attribute
-        and from a ``*_path_`` / ``*cv_scores_`` attribute, and whether it is
+        and from a ``*_path_`` / ``*cv_scores_`` attribute (whose further
+        axes, e.g. ``support_path_``'s inputs, are kept), and whether it is
         the chosen path."""
         ratios = np.atleast_1d(np.asarray(est.l1_ratio, dtype=float))
         i, l1_chosen = _axis_index("l1_ratio", ratios, est.l1_ratio_, l1_ratio)
@@ -225,24 +282,45 @@ default='auto'
         }
         return alphas_row, row, l1_chosen and relax_chosen, drawn
 
-    def plot(self, ax=None, *, score_kwargs=None, secondary_kwargs=None):
+    def plot(
+        self,
+        ax=None,
+        *,
+        support_ax=None,
+        score_kwargs=None,
+        secondary_kwargs=None,
+        support_kwargs=None,
+        colorbar=True,
+    ):
         """Draw the path.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to draw the score on; None makes a new figure.
+            Axes to draw the score on; None makes a new figure. With
+            ``support``, None makes a figure of two stacked axes sharing the
+            alpha axis: the score above, the heat map below.
+        support_ax : matplotlib Axes, default=None
+            Axes to draw the ``support`` heat map on. Give it together with
+            ``ax`` (or neither); it is made to share ``ax``'s alpha axis.
+            Only for a display with ``support``.
         score_kwargs : dict, default=None
             Keyword arguments of the mean-score curve's ``ax.plot``.
         secondary_kwargs : dict, default=None
             Keyword arguments of the second-axis curve's ``ax2.plot``.
+        support_kwargs : dict, default=None
+            Keyword arguments of the heat map's ``support_ax.pcolormesh``
+            (default ``cmap="Blues", vmin=0, vmax=1``).
+        colorbar : bool, default=True
+            Whether to add a colour bar below the heat map.
 
         Returns
         -------
         self : RegularizationPathDisplay
             The display, holding the artists, axes and figure it drew.
         """
-        ax = get_axes(ax, type(self).__name__)
+        support, names = self._checked_support()
+        ax, support_ax, stacked = self._get_axes(ax, support_ax, support)
         alphas = np.asarray(self.alphas, dtype=float)
         mean = np.asarray(self.mean_scores, dtype=float)
         sem = np.nan_to_num(np.asarray(self.sem_scores, dtype=float))
@@ -267,9 +345,58 @@ default='auto'
         combined_legend(ax, self.ax2_, loc="best", fontsize="small")
         if self.title:
             ax.set_title(self.title)
+        self._draw_support(support_ax, support, names, support_kwargs, colorbar)
+        if stacked:
+            ax.set_xlabel("")  # the heat map below carries the alpha axis
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _checked_support(self):
+        """``support`` as an array checked against the path, and the names
+        of its inputs; (None, None) without ``support``."""
+        if self.support is None:
+            return None, None
+        n_alphas = np.size(self.alphas)
+        support = np.asarray(self.support, dtype=float)
+        if support.ndim != 2 or support.shape[0] != n_alphas:
+            raise ValueError(
+                f"support must have shape (n_alphas, n_features) with "
+                f"n_alphas={n_alphas}, got {support.shape}."
+            )
+        return support, _names(self.feature_names, support.shape[1])
+
+    def _get_axes(self, ax, support_ax, support):
+        """The score's and the heat map's axes, and whether they were made
+        here as one figure of two stacked axes."""
+        caller = type(self).__name__
+        if support is None:
+            if support_ax is not None:
+                raise ValueError(
+                    "support_ax is given but the display has no support to "
+                    "draw; pass support (or show_support=True to from_estimator)."
+                )
+            return get_axes(ax, caller), None, False
+        if ax is None and support_ax is None:
+            # Room for the rows and the colour bar below them.
+            heat_height = float(np.clip(0.18 * support.shape[1], 1.2, 6.0)) + 0.8
+            _, (ax, support_ax) = import_pyplot(caller).subplots(
+                2,
+                1,
+                sharex=True,
+                layout="constrained",
+                figsize=(6.4, 3.6 + heat_height),
+                height_ratios=(3.6, heat_height),
+            )
+            return ax, support_ax, True
+        if ax is None or support_ax is None:
+            raise ValueError(
+                "To draw the support on given axes pass both ax (the score) "
+                "and support_ax (the heat map), or neither for a new figure."
+            )
+        if not ax.get_shared_x_axes().joined(ax, support_ax):
+            support_ax.sharex(ax)
+        return ax, support_ax, False
 
     def _mark_alphas(self, ax) -> None:
         self.alpha_line_ = self.best_alpha_line_ = self.threshold_line_ = None
@@ -316,6 +443,73 @@ default='auto'
             np.asarray(self.alphas, dtype=float), self.secondary, **kw
         )
         self.ax2_.set_ylabel(label, color=self.secondary_line_.get_color())
+
+    def _draw_support(self, ax, support, names, support_kwargs, colorbar) -> None:
+        self.support_ax_ = self.support_mesh_ = None
+        self.support_alpha_line_ = self.colorbar_ = None
+        if support is None:
+            return
+        alphas = np.asarray(self.alphas, dtype=float)
+        kw = merge({"cmap": "Blues", "vmin": 0.0, "vmax": 1.0}, support_kwargs)
+        rows = np.arange(support.shape[1] + 1) - 0.5
+        self.support_mesh_ = ax.pcolormesh(
+            log_cell_edges(alphas), rows, support.T, **kw
+        )
+        ax.set_xscale("log")
+        ax.set_ylim(rows[-1], rows[0])  # the first input on top
+        step = -(-len(names) // _MAX_INPUT_LABELS)
+        ticks = np.arange(0, len(names), step)
+        ax.set_yticks(ticks, [names[j] for j in ticks])
+        ax.tick_params(axis="y", labelsize="small")
+        ax.set_xlabel("alpha (penalty strength)")
+        ax.set_ylabel("input")
+        if self.alpha is not None:
+            self.support_alpha_line_ = ax.axvline(self.alpha, color="C2")
+        if colorbar:
+            self.colorbar_ = ax.figure.colorbar(
+                self.support_mesh_,
+                ax=ax,
+                location="bottom",
+                label="fraction of folds whose model uses the input",
+            )
+        self.support_ax_ = ax
+
+
+def log_cell_edges(centers: np.ndarray) -> np.ndarray:
+    """Edges of cells around ``centers`` on a log axis: the geometric
+    midpoints between neighbours, and the outer edges as far out as the
+    nearest midpoint (half a decade either side of a single center)."""
+    centers = np.asarray(centers, dtype=float)
+    if centers.size == 1:
+        return centers * np.array([10**-0.5, 10**0.5])
+    mids = np.sqrt(centers[:-1] * centers[1:])
+    first, last = centers[0] ** 2 / mids[0], centers[-1] ** 2 / mids[-1]
+    return np.concatenate([[first], mids, [last]])
+
+
+def _names(feature_names, n_features: int) -> list[str]:
+    """``feature_names`` as strings (``x0, x1, ...`` when None), checked
+    against the number of inputs."""
+    if feature_names is None:
+        return [f"x{j}" for j in range(n_features)]
+    names = [str(name) for name in feature_names]
+    if len(names) != n_features:
+        raise ValueError(
+            f"feature_names has {len(names)} names for {n_features} inputs."
+        )
+    return names
+
+
+def _input_names(estimator, est):
+    """The names of ``est``'s inputs: its ``feature_names_in_``, or what the
+    earlier steps of the ``Pipeline`` ``estimator`` put out; None (``x0, x1,
+    ...``) when neither is known."""
+    names = getattr(est, "feature_names_in_", None)
+    if names is None and hasattr(estimator, "steps"):
+        head = [step for _, step in estimator.steps[:-1]]
+        if head and all(hasattr(step, "get_feature_names_out") for step in head):
+            names = estimator[:-1].get_feature_names_out()
+    return None if names is None else list(names)
 
 
 def _score_name(est) -> str:
