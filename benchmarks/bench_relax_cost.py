@@ -2,17 +2,19 @@
 
 For each problem of the generalization benchmark (``generalization_problems``)
 and each split, fits ``make_pipeline(StandardScaler(), MLP*CV(random_state=0))``
-twice on the training part: with the default relaxation grid and with
-``relax=None`` (everything else equal). BLAS is pinned to one thread, so the
-process CPU time is the work done. Reported per problem: the CPU time of both
-fits, their ratio, the held-out score of both (R^2 or accuracy) and the chosen
-``relax_``; then the ratio of the summed CPU times and the median ratio.
+twice on the training part: with the default relaxation grid (or the
+``--relax`` values) and with ``relax=None`` (everything else equal). BLAS is
+pinned to one thread, so the process CPU time is the work done. Reported per
+problem: the CPU time of both fits, their ratio, the held-out score of both
+(R^2 or accuracy) and the chosen ``relax_``; then the ratio of the summed CPU
+times and the median ratio.
 
 Usage::
 
     python benchmarks/bench_relax_cost.py                      # tune half, split 0
     python benchmarks/bench_relax_cost.py --half all --splits 2
     python benchmarks/bench_relax_cost.py --problems friedman1,wine
+    python benchmarks/bench_relax_cost.py --relax 0,1
 """
 
 from __future__ import annotations
@@ -35,13 +37,14 @@ import generalization_problems as gp  # noqa: E402
 from skreg import MLPClassifierCV, MLPRegressorCV  # noqa: E402
 
 
-def fit_and_score(problem, seed: int, relax_none: bool) -> tuple[float, float, object]:
-    """CPU seconds of the fit, held-out score and chosen ``relax_``."""
+def fit_and_score(problem, seed: int, relax) -> tuple[float, float, object]:
+    """CPU seconds of the fit, held-out score and chosen ``relax_`` (``relax``
+    is the CV estimator's parameter; "default" leaves it)."""
     X_train, X_test, y_train, y_test = gp.split(problem, seed)
     cls = MLPRegressorCV if problem.task == "regression" else MLPClassifierCV
     model = cls(random_state=0)
-    if relax_none:
-        model.set_params(relax=None)
+    if relax != "default":
+        model.set_params(relax=relax)
     pipe = make_pipeline(StandardScaler(), model)
     start = time.process_time()
     with warnings.catch_warnings():
@@ -57,7 +60,16 @@ def main(argv=None) -> None:
     parser.add_argument("--half", default="tune", choices=("tune", "heldout", "all"))
     parser.add_argument("--problems", default=None, help="comma-separated names")
     parser.add_argument("--splits", type=int, default=1)
+    parser.add_argument(
+        "--relax",
+        default="default",
+        help="relaxation values of the relaxed search, e.g. 0,1 (default: the"
+        " estimator's default)",
+    )
     args = parser.parse_args(argv)
+    relax = args.relax
+    if relax != "default":
+        relax = [float(v) for v in relax.split(",")]
     names = args.problems.split(",") if args.problems else None
     problems = gp.select(names, args.half)
     header = "problem          split  cpu_relax  cpu_none  ratio  score_relax"
@@ -67,8 +79,8 @@ def main(argv=None) -> None:
     with threadpool_limits(1):
         for problem in problems:
             for seed in range(args.splits):
-                cpu_r, score_r, relax_ = fit_and_score(problem, seed, False)
-                cpu_n, score_n, _ = fit_and_score(problem, seed, True)
+                cpu_r, score_r, relax_ = fit_and_score(problem, seed, relax)
+                cpu_n, score_n, _ = fit_and_score(problem, seed, None)
                 totals[0] += cpu_r
                 totals[1] += cpu_n
                 ratios.append(cpu_r / cpu_n)

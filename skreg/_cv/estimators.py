@@ -63,7 +63,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=True,
-        relax=(0.0, 0.3, 1.0),
+        relax=(0.0, 1.0),
         mc_samples=100,
         progress_bar=False,
         standardize_target=True,
@@ -183,7 +183,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=True,
-        relax=(0.0, 0.3, 1.0),
+        relax=(0.0, 1.0),
         mc_samples=100,
         progress_bar=False,
         class_weight=None,
@@ -265,11 +265,13 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
 MLPRegressorCV.__doc__ = cv_docstring(
     "Multilayer perceptron regressor with alpha chosen by cross-validation.\n\n"
     "In the style of ``ElasticNetCV``: on each fold, fits the regularization\n"
-    "path from the largest alpha to the smallest, each fit warm-started from\n"
-    "the previous one and stopped by the estimator's own rule (convergence or\n"
-    "early stopping); scores every point on the held-out fold; chooses\n"
-    "``alpha_`` by the best mean score or the one-standard-error rule; and\n"
-    "refits on all the data. Folds run in parallel through joblib.",
+    "path, each fit warm-started from the previous one (from the largest\n"
+    "alpha down; for a sparse penalty on a network, the default, from the\n"
+    "smallest up) and stopped by the estimator's own rule (convergence or\n"
+    "early stopping); scores every point, and its relaxed refits, on the\n"
+    "held-out fold; chooses ``(alpha_, relax_)`` by the best mean score or\n"
+    "the one-standard-error rule; and refits on all the data. Folds run in\n"
+    "parallel through joblib.",
     estimator="MLPRegressor",
     score_name="R^2",
     order=inspect.signature(MLPRegressorCV).parameters,
@@ -297,7 +299,7 @@ sklearn.linear_model.ElasticNetCV : The linear model's path CV.""",
 >>> reg = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5,
 ...                      cv=3).fit(X, y)
 >>> reg.alphas_.shape, reg.cv_scores_.shape  # cv_scores_: (relax, alpha, fold)
-((5,), (3, 5, 3))
+((5,), (2, 5, 3))
 >>> bool(reg.alpha_ in reg.alphas_)
 True
 >>> reg.score(X, y) > 0.99
@@ -307,12 +309,13 @@ True""",
 MLPClassifierCV.__doc__ = cv_docstring(
     "Multilayer perceptron classifier with alpha chosen by cross-validation.\n\n"
     "In the style of ``LogisticRegressionCV`` / ``ElasticNetCV``: on each\n"
-    "(stratified) fold, fits the regularization path from the largest alpha\n"
-    "to the smallest, each fit warm-started from the previous one and stopped\n"
-    "by the estimator's own rule (convergence or early stopping); scores every\n"
-    "point on the held-out fold; chooses ``alpha_`` by the best mean score or\n"
-    "the one-standard-error rule; and refits on all the data. Folds run in\n"
-    "parallel through joblib.",
+    "(stratified) fold, fits the regularization path, each fit warm-started\n"
+    "from the previous one (from the largest alpha down; for a sparse penalty\n"
+    "on a network, the default, from the smallest up) and stopped by the\n"
+    "estimator's own rule (convergence or early stopping); scores every point,\n"
+    "and its relaxed refits, on the held-out fold; chooses ``(alpha_,\n"
+    "relax_)`` by the best mean score or the one-standard-error rule; and\n"
+    "refits on all the data. Folds run in parallel through joblib.",
     estimator="MLPClassifier",
     score_name="accuracy",
     order=inspect.signature(MLPClassifierCV).parameters,
@@ -336,7 +339,7 @@ sklearn.linear_model.LogisticRegressionCV : The linear model's CV.""",
 ...     MLPClassifierCV(hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3),
 ... ).fit(X, y)
 >>> clf[-1].cv_scores_.shape  # (relax, alpha, fold)
-(3, 4, 3)
+(2, 4, 3)
 >>> clf.score(X, y) > 0.9
 True""",
 )
