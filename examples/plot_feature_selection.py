@@ -1,7 +1,7 @@
 """
-=================================================================
-Feature selection with the group penalty and SelectFromModel
-=================================================================
+============================================================================
+Feature selection with the group penalty, SelectFromModel and MLPRegressorCV
+============================================================================
 
 ``penalty='group_lasso'`` penalizes the Euclidean norm of each input's row of
 first-layer weights, so whole rows become exactly 0.0: the network stops
@@ -27,21 +27,52 @@ on all 30 inputs. One split of 500 samples; the alphas are set by hand to
 show the trade-off. In practice choose alpha by cross-validation (see
 ``plot_choosing_alpha.py``), e.g. over the whole pipeline with
 ``GridSearchCV``.
+
+The last part lets cross-validation choose: ``MLPRegressorCV`` with its
+defaults (group lasso, a linear skip connection and relaxed refits, alpha and
+the relaxation chosen by 5-fold cross-validation) on
+``make_friedman1(n_samples=600, n_features=30, noise=1.0)`` (x0..x4
+informative, 25 noise inputs; 420 training and 180 test samples), beside
+scikit-learn's ``MLPRegressor(max_iter=500)`` with ``alpha`` tuned by
+``GridSearchCV`` over ``logspace(-4, 2, 7)``, ``LassoCV`` and
+``ElasticNetCV``, each after ``StandardScaler``. The second figure is the CV
+estimator's path, drawn by ``RegularizationPathDisplay.from_estimator(...,
+show_support=True)``: the mean CV R^2 above and, below, which inputs the
+fold models use at each alpha.
+
+What was measured when this was written: test R^2 0.919 for the CV
+estimator, 0.673 for scikit-learn's tuned MLP and 0.712 for ``LassoCV`` and
+``ElasticNetCV`` (both kept 4 of the 5 informative inputs and 6 noise
+inputs). The CV estimator predicted best but did not drop the noise: its
+cross-validation chose ``alpha_=2.56`` without relaxation (``relax_=1``),
+where the fold models use nearly every input (23.8 of the 25 noise inputs
+on average) and the refit kept all 30. The heat map shows the noise leaving
+at stronger penalties: at alpha 5.5 the folds kept the 5 informative inputs
+and 10 noise inputs on average (mean CV R^2 0.916 with the unpenalized
+refit, against 0.927 at the chosen point); at alpha 26 almost no noise input
+was left (0.2), but x2 was dropped too (mean CV R^2 0.847).
 """
 
 # %%
 import os
 import time
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
+from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectFromModel
-from sklearn.model_selection import train_test_split
+from sklearn.linear_model import ElasticNetCV, LassoCV
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from skreg import MLPRegressor
+from skreg import MLPRegressor, MLPRegressorCV
+from skreg.plotting import RegularizationPathDisplay
 
 OUTPUT = Path(
     os.environ.get("SKREG_EXAMPLES_OUTPUT", Path(__file__).resolve().parent / "output")
@@ -140,4 +171,98 @@ ax_path.set_title("stronger penalty, fewer inputs")
 OUTPUT.mkdir(parents=True, exist_ok=True)
 path = OUTPUT / "plot_feature_selection.png"
 fig.savefig(path, dpi=80)
+print(f"saved {path} ({time.perf_counter() - start:.1f} s)")
+
+# %%
+# Cross-validated selection and refit in one estimator
+# ----------------------------------------------------
+# ``MLPRegressorCV`` with its defaults (group lasso, a linear skip connection
+# and relaxed refits) chooses ``alpha`` and the relaxation by cross-validation:
+# no alpha set by hand and no second model. Here it meets scikit-learn's MLP
+# with ``alpha`` tuned by ``GridSearchCV`` and the best linear models with
+# input selection, ``LassoCV`` and ``ElasticNetCV``, each after
+# ``StandardScaler``, on ``make_friedman1``: a nonlinear target of x0..x4 and
+# 25 noise inputs.
+n_folds = 3 if QUICK else 5
+X, y = make_friedman1(
+    n_samples=300 if QUICK else 600, n_features=n_features, noise=1.0, random_state=0
+)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
+quick_search = {"alphas": 5, "cv": n_folds} if QUICK else {}
+sklearn_mlp = make_pipeline(
+    StandardScaler(), SklearnMLPRegressor(max_iter=500, random_state=0)
+)
+models = {
+    "skreg MLPRegressorCV": make_pipeline(
+        StandardScaler(), MLPRegressorCV(random_state=0, **quick_search)
+    ),
+    "sklearn MLP, GridSearchCV": GridSearchCV(
+        sklearn_mlp,
+        {"mlpregressor__alpha": np.logspace(-4, 2, 3 if QUICK else 7)},
+        cv=n_folds,
+    ),
+    "LassoCV": make_pipeline(StandardScaler(), LassoCV(cv=n_folds)),
+    "ElasticNetCV": make_pipeline(
+        StandardScaler(), ElasticNetCV(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=n_folds)
+    ),
+}
+
+
+def inputs_kept(model):
+    """The inputs a fitted model uses: a non-zero importance (skreg) or
+    coefficient (linear models); scikit-learn's MLP uses every input."""
+    last = model[-1] if hasattr(model, "steps") else model
+    if hasattr(last, "feature_importances_"):
+        return last.feature_importances_ > 0
+    if hasattr(last, "coef_"):
+        return last.coef_ != 0
+    return np.ones(n_features, dtype=bool)
+
+
+print(f"{'model':<26} {'test R^2':>8}  informative kept  noise kept  fit s")
+for name, model in models.items():
+    fit_start = time.perf_counter()
+    with warnings.catch_warnings():
+        if isinstance(model, GridSearchCV):
+            # scikit-learn's MLP stops at max_iter=500 in most of its fits.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, y_train)
+    seconds = time.perf_counter() - fit_start
+    kept = inputs_kept(model)
+    print(
+        f"{name:<26} {model.score(X_test, y_test):8.3f}  "
+        f"{kept[:n_informative].sum():>10d}/{n_informative}  "
+        f"{kept[n_informative:].sum():>6d}/{n_features - n_informative}  "
+        f"{seconds:5.1f}"
+    )
+
+# %%
+# ``show_support=True`` adds the inputs each alpha keeps to the path plot:
+# one row per input, shaded by the fraction of folds whose model uses it
+# (``support_path_`` averaged over the folds), under the score of the
+# relaxation the search chose. The dotted line separates the informative
+# inputs x0..x4 (above) from the noise.
+disp = RegularizationPathDisplay.from_estimator(
+    models["skreg MLPRegressorCV"], show_support=True
+)
+disp.support_ax_.axhline(n_informative - 0.5, color="C3", linestyle=":")
+
+# The same numbers as text: the inputs kept at each alpha (mean over the
+# folds) and the mean CV R^2 of each relaxation searched.
+cv_model = models["skreg MLPRegressorCV"][-1]
+relaxes = np.atleast_1d(np.asarray(cv_model.relax, dtype=float))
+scores = np.reshape(cv_model.mean_cv_scores_, (relaxes.size, -1))
+print(f"skreg chose alpha_={cv_model.alpha_:.3g}, relax_={cv_model.relax_:g}")
+print(
+    "   alpha  informative  noise  mean CV R^2 at relax="
+    + ", ".join(f"{r:g}" for r in relaxes)
+)
+for k, alpha in enumerate(disp.alphas):
+    print(
+        f"{alpha:8.3g}  {disp.support[k, :n_informative].sum():9.1f}  "
+        f"{disp.support[k, n_informative:].sum():6.1f}  "
+        + "  ".join(f"{score:6.3f}" for score in scores[:, k])
+    )
+path = OUTPUT / "plot_feature_selection_cv.png"
+disp.figure_.savefig(path, dpi=80)
 print(f"saved {path} ({time.perf_counter() - start:.1f} s)")
