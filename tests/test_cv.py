@@ -30,7 +30,7 @@ L2 = {"penalty": "l2", "skip_connection": False, "relax": None}
 _SELECTING = {
     "penalty": "group_lasso",
     "skip_connection": True,
-    "relax": (0.0, 1.0),
+    "relax": (0.0, 0.3, 1.0),
     "learning_rate_init": 0.01,
 }
 CV_DEFAULTS = {

@@ -63,7 +63,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=True,
-        relax=(0.0, 1.0),
+        relax=(0.0, 0.3, 1.0),
         mc_samples=100,
         progress_bar=False,
         standardize_target=True,
@@ -183,7 +183,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=True,
-        relax=(0.0, 1.0),
+        relax=(0.0, 0.3, 1.0),
         mc_samples=100,
         progress_bar=False,
         class_weight=None,
@@ -299,7 +299,7 @@ sklearn.linear_model.ElasticNetCV : The linear model's path CV.""",
 >>> reg = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5,
 ...                      cv=3).fit(X, y)
 >>> reg.alphas_.shape, reg.cv_scores_.shape  # cv_scores_: (relax, alpha, fold)
-((5,), (2, 5, 3))
+((5,), (3, 5, 3))
 >>> bool(reg.alpha_ in reg.alphas_)
 True
 >>> reg.score(X, y) > 0.99
@@ -339,7 +339,7 @@ sklearn.linear_model.LogisticRegressionCV : The linear model's CV.""",
 ...     MLPClassifierCV(hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3),
 ... ).fit(X, y)
 >>> clf[-1].cv_scores_.shape  # (relax, alpha, fold)
-(2, 4, 3)
+(3, 4, 3)
 >>> clf.score(X, y) > 0.9
 True""",
 )
