@@ -259,8 +259,9 @@ def test_path_several_l1_ratios(regression_data):
         relax=None,
     ).fit(X, y)
     i = [0.2, 0.9].index(cv.l1_ratio_)
-    disp = RegularizationPathDisplay.from_estimator(cv)
+    disp = RegularizationPathDisplay.from_estimator(cv, show_support=True)
     np.testing.assert_array_equal(disp.score_line_.get_ydata(), cv.mean_cv_scores_[i])
+    np.testing.assert_array_equal(disp.support, cv.support_path_[i].mean(axis=1))
     assert disp.alpha_line_.get_xdata()[0] == cv.alpha_
     assert f"l1_ratio={cv.l1_ratio_:g}" in disp.ax_.get_title()
     other = [0.2, 0.9][1 - i]
@@ -359,22 +360,6 @@ def test_support_is_the_fraction_of_folds_using_each_input(relaxed_cv):
     np.testing.assert_array_equal(disp.support, cv.support_path_[other].mean(axis=1))
     assert disp.support_alpha_line_ is None  # alpha_ belongs to relax_'s path
     assert RegularizationPathDisplay.from_estimator(cv).support_ax_ is None
-
-
-def test_support_of_several_l1_ratios(regression_data):
-    X, y = regression_data
-    cv = MLPRegressorCV(
-        hidden_layer_sizes=(),
-        penalty="elasticnet",
-        l1_ratio=[0.2, 0.9],
-        solver="lbfgs",
-        alphas=4,
-        cv=3,
-        relax=None,
-    ).fit(X, y)
-    i = [0.2, 0.9].index(cv.l1_ratio_)
-    disp = RegularizationPathDisplay.from_estimator(cv, show_support=True)
-    np.testing.assert_array_equal(disp.support, cv.support_path_[i].mean(axis=1))
 
 
 def test_support_rows_are_named_by_the_inputs(relaxed_cv, regression_data):
