@@ -433,6 +433,7 @@ INVALID_PARAMS = {
     "cv": ["five", 1],
     "scoring": ["nope"],
     "selection": ["worst"],
+    "average_folds": ["yes"],
     "n_jobs": ["2", 1.5],
     # ensembles
     "estimator": ["mlp"],

@@ -22,11 +22,22 @@ from skreg._cv.select import select, summarize
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-CV_PARAMETERS = {"alphas", "eps", "cv", "scoring", "selection", "n_jobs"}
+CV_PARAMETERS = {
+    "alphas",
+    "eps",
+    "cv",
+    "scoring",
+    "selection",
+    "average_folds",
+    "n_jobs",
+}
 PAIRS = [(MLPRegressorCV, MLPRegressor), (MLPClassifierCV, MLPClassifier)]
 # The path mechanics tested below are those of L2 without a skip connection or
-# relaxation (the CV estimators' defaults are pinned in CV_DEFAULTS).
+# relaxation (the CV estimators' defaults are pinned in CV_DEFAULTS); REFIT:
+# a CV estimator that predicts with its refit alone, as the plain estimator
+# fitted along the path does.
 L2 = {"penalty": "l2", "skip_connection": False, "relax": None}
+REFIT = {"average_folds": False}
 _SELECTING = {
     "penalty": "group_lasso",
     "skip_connection": True,
@@ -285,7 +296,7 @@ def test_refit_equals_plain_estimator_along_the_path(
 ):
     X, y = _data(cv_cls, diabetes, classification)
     alphas = [30.0, 10.0, 3.0, 1.0]  # below the collapse of the network
-    cv = cv_cls(alphas=alphas, cv=3, **L2, **fast_params).fit(X, y)
+    cv = cv_cls(alphas=alphas, cv=3, **L2, **REFIT, **fast_params).fit(X, y)
     k = alphas.index(cv.alpha_)
     own = CV_DEFAULTS[cv_cls]
     target = {n: v for n, v in own.items() if n == "standardize_target"}
@@ -414,7 +425,9 @@ def test_same_result_for_n_jobs_1_and_2(diabetes, fast_params):
 def test_random_state_none_is_consistent_within_a_fit(diabetes, fast_params):
     X, y = diabetes
     cv = MLPRegressorCV(
-        alphas=[10.0, 1.0], cv=2, **{**fast_params, **L2, "random_state": None}
+        alphas=[10.0, 1.0],
+        cv=2,
+        **{**fast_params, **L2, **REFIT, "random_state": None},
     )
     cv.fit(X, y)
     assert isinstance(cv.estimator_.random_state, int)

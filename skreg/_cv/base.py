@@ -35,7 +35,6 @@ from .._sklearn_compat import _fit_context, _raise_for_params, _routing_enabled
 from .._validation import (
     check_fit_sample_weight,
     draw_seed,
-    inner_predict_X,
     validate_fit_data,
 )
 from .batched_path import can_batch, fit_path_group
@@ -212,7 +211,9 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             for train, test in folds
         ]
         paths = self._fit_paths(
-            (template, X, y, sample_weight), tasks, (scale, scorer, relax)
+            (template, X, y, sample_weight),
+            tasks,
+            (scale, scorer, relax, self.average_folds),
         )
         i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
         self._warn_at_grid_edge(k, alphas.shape[1])
@@ -354,6 +355,10 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         self.l1_ratio_ = l1_ratios[i]
         self.alpha_ = float(alphas[i, k])
         self.best_score_ = float(mean[i, r, k])
+        self.__dict__.pop("estimators_", None)
+        if self.average_folds:  # the fold models at the chosen point
+            chosen = paths[i * n_folds : (i + 1) * n_folds]
+            self.estimators_ = [path.models[k][r] for path in chosen]
         return i, k
 
     def _store_estimator(self, estimator) -> None:
@@ -363,14 +368,20 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         on all the data (``fit``).
         """
         self.estimator_ = estimator.set_params(warm_start=False)
-        if hasattr(self, "feature_names_in_"):  # refit on the validated array
-            self.estimator_.feature_names_in_ = self.feature_names_in_
+        if hasattr(self, "feature_names_in_"):  # fitted on the validated array
+            for member in self._members():
+                member.feature_names_in_ = self.feature_names_in_
         for name, value in vars(estimator).items():
             public = name.endswith("_") and not name.startswith("_")
             if public and name not in _CV_ATTRIBUTES:
                 setattr(self, name, value)
         n_weights = sum(W.size for W in estimator._penalized_weights())
         self.sparsity_path_ = self.n_zero_weights_path_ / n_weights
+        members = self._members()
+        if len(members) > 1:  # the averaged model uses what any member uses
+            importances = [m.feature_importances_ for m in members]
+            self.feature_importances_ = np.mean(importances, axis=0)
+            self.n_features_selected_ = int(np.count_nonzero(self.feature_importances_))
         if self.verbose:
             print(
                 f"[{type(self).__name__}] alpha_={self.alpha_:.6g} "
@@ -379,21 +390,10 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
     # -- prediction --------------------------------------------------------------
-    def predict(self, X):
-        """Predict with the refitted estimator ``estimator_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predictions of ``estimator_``.
-        """
-        X = inner_predict_X(self, X)
-        return self.estimator_.predict(X)
+    def _members(self) -> list:
+        """The models whose mean this estimator predicts: the fold models at
+        the chosen point and the refit (``average_folds``), or the refit."""
+        return [*getattr(self, "estimators_", []), self.estimator_]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -66,17 +66,24 @@ class _Path:
         estimator.__dict__.pop("best_loss_", None)  # a new objective (iter_path)
         return estimator.set_params(alpha=float(self.alphas[k]), warm_start=warm)
 
-    def store(self, k, models, scorer) -> None:
-        """Score point ``k``'s models (one per relaxation value)."""
-        self.record.record(k, models, scorer.for_rows(self.test), self.test_data)
+    def store(self, k, models, scorer, point) -> None:
+        """Score point ``k``'s models (one per relaxation value); ``point``
+        is the fitted point itself (``FoldPath.record``)."""
+        rows_scorer = scorer.for_rows(self.test)
+        self.record.record(k, models, rows_scorer, self.test_data, point=point)
 
 
-def fit_path_group(template, X, y, sample_weight, tasks, scale, scorer, relax):
+def fit_path_group(
+    template, X, y, sample_weight, tasks, scale, scorer, relax, keep_models=False
+):
     """The paths of ``tasks`` ``(train, test, alphas, l1_ratio)``, each point
-    also scored after its relaxed refits (``relax``)."""
+    also scored after its relaxed refits (``relax``); with ``keep_models``
+    the records keep every fitted model."""
     paths = [_Path(template, (X, y, sample_weight), task) for task in tasks]
     for path in paths:
-        path.record = FoldPath.empty(len(path.alphas), len(relax), X.shape[1])
+        path.record = FoldPath.empty(
+            len(path.alphas), len(relax), X.shape[1], keep_models
+        )
     n_alphas = len(paths[0].alphas)
     data = (X, y, sample_weight)
     if not can_warm_start(paths[0].template):  # every point cold: one batch
@@ -130,5 +137,5 @@ def _store_points(points, fitted, data, scorer, relax) -> None:
         unpenalized = points[i][0].unpenalized
         if relax[r] == 0.0 and unpenalized is not None:
             unpenalized[support(fitted[i])] = model
-    for (path, k), point_models in zip(points, models):
-        path.store(k, point_models, scorer)
+    for (path, k), point_models, point in zip(points, models, fitted):
+        path.store(k, point_models, scorer, point)

@@ -126,6 +126,24 @@ selection : {{'best', '1se'}}, default='best'
     best. With several ``l1_ratio`` values it acts along the path of the
     best one.
 
+average_folds : bool, default=True
+    Predict with the mean of ``estimator_`` and the fold models that
+    cross-validation trained at the chosen ``(l1_ratio_, alpha_, relax_)``
+    (``estimators_``, one per fold): cross-validation bagging, at no extra
+    training (the fold models are kept, so a fit holds ``n_folds + 1``
+    networks). Regression averages the predictions, classification the
+    probabilities. ``False``: ``estimator_`` alone. On the generalization
+    benchmark (5 splits) the average lifted the mean score of the tune half
+    from 0.8295 to 0.8365 (friedman3 +0.029, logistic_wide +0.040,
+    diabetes +0.012; linear_wide -0.006); on the held-out half nine of ten
+    problems scored as well or better (star98 +0.023, friedman1_sign
+    +0.018) but the linear truth with 1000 inputs and 100 rows lost 0.107
+    (its fold models train on 56 rows, the refit on 70). The averaged
+    model uses every input that any member uses, so it keeps more inputs
+    than ``estimator_`` (friedman1 with 195 noise inputs, 5 seeds: a median of 42 noise inputs
+    against the refit's 17); for a sparse model use ``estimator_`` or
+    ``average_folds=False``.
+
 n_jobs : int, default=None
     Number of paths (one per fold and ``l1_ratio``) fitted in parallel with
     joblib; ``None`` means 1 unless in a ``joblib.parallel_config`` context,
@@ -214,11 +232,20 @@ estimator_ : {estimator}
     ``alpha=alpha_`` and
     ``warm_start=False``.
 
+estimators_ : list of {estimator}
+    With ``average_folds=True``: the fold models at the chosen point, one
+    per fold, each fitted on its fold's training part (with the relaxed
+    refit of ``relax_``). Absent with ``average_folds=False``.
+
 coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
     Every fitted attribute of ``estimator_`` is copied, so the CV estimator
-    can stand in for the plain one. ``n_iter_`` is the last path point's;
-    ``loss_curve_`` holds the epochs of the refit path (since its last cold
-    start).{extra}"""
+    can stand in for the plain one (its weights are the refit's, not an
+    average). ``n_iter_`` is the last path point's; ``loss_curve_`` holds
+    the epochs of the refit path (since its last cold start). With
+    ``average_folds=True``, ``feature_importances_`` is the mean of the
+    members' (``estimator_`` and ``estimators_``), 0 exactly for an input
+    that no member uses, and ``n_features_selected_`` counts the inputs the
+    averaged model uses.{extra}"""
 
 
 def cv_docstring(

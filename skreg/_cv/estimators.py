@@ -64,6 +64,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         input_noise=0.0,
         skip_connection=True,
         relax=(0.0, 0.3, 1.0),
+        average_folds=True,
         mc_samples=100,
         progress_bar=False,
         standardize_target=True,
@@ -104,6 +105,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         self.input_noise = input_noise
         self.skip_connection = skip_connection
         self.relax = relax
+        self.average_folds = average_folds
         self.mc_samples = mc_samples
         self.progress_bar = progress_bar
         self.standardize_target = standardize_target
@@ -121,7 +123,10 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         return (Y - mean) / scale
 
     def predict(self, X, return_std=False):
-        """Predict with the refitted estimator ``estimator_``.
+        """Predict with ``estimator_`` (and the fold models, averaged).
+
+        With ``average_folds=True`` the prediction is the mean of
+        ``estimator_`` and the fold models ``estimators_``.
 
         Parameters
         ----------
@@ -129,17 +134,26 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
             The input data.
         return_std : bool, default=False
             Also return the Monte Carlo dropout standard deviation (see
-            :meth:`MLPRegressor.predict`).
+            :meth:`MLPRegressor.predict`); with averaged members, that of the
+            equal mixture of their Monte Carlo distributions.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predictions of ``estimator_``.
+            The predictions (the members' mean).
         y_std : ndarray of the same shape
             Only with ``return_std=True``.
         """
         X = inner_predict_X(self, X)
-        return self.estimator_.predict(X, return_std=return_std)
+        members = self._members()
+        if len(members) == 1:
+            return self.estimator_.predict(X, return_std=return_std)
+        if not return_std:
+            return np.mean([m.predict(X) for m in members], axis=0)
+        moments = [m.predict(X, return_std=True) for m in members]
+        mean = np.mean([mu for mu, _ in moments], axis=0)
+        second = np.mean([sd**2 + mu**2 for mu, sd in moments], axis=0)
+        return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
 
 
 class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
@@ -184,6 +198,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         input_noise=0.0,
         skip_connection=True,
         relax=(0.0, 0.3, 1.0),
+        average_folds=True,
         mc_samples=100,
         progress_bar=False,
         class_weight=None,
@@ -223,6 +238,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         self.input_noise = input_noise
         self.skip_connection = skip_connection
         self.relax = relax
+        self.average_folds = average_folds
         self.mc_samples = mc_samples
         self.progress_bar = progress_bar
         self.class_weight = class_weight
@@ -236,8 +252,36 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         Y = binarizer.transform(y)
         return Y.toarray() if hasattr(Y, "toarray") else Y
 
+    def predict(self, X):
+        """Predict class labels (or label indicators for multilabel targets).
+
+        Those of ``estimator_``, or with ``average_folds=True`` those of the
+        mean probabilities of ``estimator_`` and the fold models
+        ``estimators_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        X = inner_predict_X(self, X)
+        if len(self._members()) == 1:
+            return self.estimator_.predict(X)
+        proba = self._mean_proba(X, mc_dropout=False)
+        if self.estimator_._label_binarizer.y_type_ == "binary":
+            proba = proba[:, 1:]  # the decoder reads the positive class
+        return self.estimator_._decode(proba)
+
     def predict_proba(self, X, mc_dropout=False):
-        """Probability estimates of the refitted estimator ``estimator_``.
+        """Probability estimates (of ``estimator_`` and the fold models).
+
+        Those of ``estimator_``, or with ``average_folds=True`` the mean of
+        those of ``estimator_`` and the fold models ``estimators_``.
 
         Parameters
         ----------
@@ -245,7 +289,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
             The input data.
         mc_dropout : bool, default=False
             Average ``mc_samples`` Monte Carlo dropout passes (see
-            :meth:`MLPClassifier.predict_proba`).
+            :meth:`MLPClassifier.predict_proba`), for each member.
 
         Returns
         -------
@@ -253,7 +297,22 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
             Probability of each class, in the order of ``classes_``.
         """
         X = inner_predict_X(self, X)
-        return self.estimator_.predict_proba(X, mc_dropout=mc_dropout)
+        return self._mean_proba(X, mc_dropout)
+
+    def _mean_proba(self, X, mc_dropout):
+        """The members' mean probabilities, each member's columns placed at
+        its classes in ``classes_`` (a fold may lack a rare class: 0 there)."""
+        members = self._members()
+        multilabel = self.estimator_._label_binarizer.y_type_.startswith("multilabel")
+        total = 0.0
+        for member in members:
+            proba = member.predict_proba(X, mc_dropout=mc_dropout)
+            if not multilabel and len(member.classes_) != len(self.classes_):
+                aligned = np.zeros((proba.shape[0], len(self.classes_)), proba.dtype)
+                aligned[:, np.searchsorted(self.classes_, member.classes_)] = proba
+                proba = aligned
+            total = total + proba
+        return total / len(members)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -26,6 +26,7 @@ _CV_CONSTRAINTS: dict = {
     "cv": ["cv_object"],
     "scoring": [StrOptions(set(get_scorer_names())), callable, None],
     "selection": [StrOptions({"best", "1se"})],
+    "average_folds": ["boolean"],
     "n_jobs": [Integral, None],
     "verbose": ["verbose"],
 }

@@ -138,18 +138,28 @@ class FoldPath:
     n_zero_weights: np.ndarray
     n_features_selected: np.ndarray
     support: np.ndarray
+    # The fitted models, [alpha][relax], when the CV averages its fold models.
+    models: list | None = None
 
     @classmethod
-    def empty(cls, n_alphas: int, n_relax: int, n_features: int) -> FoldPath:
+    def empty(
+        cls, n_alphas: int, n_relax: int, n_features: int, keep_models: bool = False
+    ) -> FoldPath:
         shape = (n_alphas, n_relax)
         ints = (np.empty(shape, dtype=np.int64) for _ in range(3))
         support = np.zeros((*shape, n_features), dtype=bool)
-        return cls(np.empty(shape), *ints, support)
+        models = [[None] * n_relax for _ in range(n_alphas)] if keep_models else None
+        return cls(np.empty(shape), *ints, support, models)
 
-    def record(self, k, models, scorer, test_data) -> None:
+    def record(self, k, models, scorer, test_data, point=None) -> None:
         """Score point ``k`` on the held-out ``(X, y)``: ``models`` holds one
         fitted model per relaxation value (``relaxed_models``); ``scorer`` is
-        the fold's (its metadata bound, see ``BaseMLPCV.fit``)."""
+        the fold's (its metadata bound, see ``BaseMLPCV.fit``). Where the
+        models are kept, ``point`` (the path's estimator, refitted in place
+        at the next alpha) is kept as a copy."""
+        if self.models is not None:
+            kept = copy.deepcopy(point)
+            self.models[k] = [kept if m is point else m for m in models]
         X_test, y_test = test_data
         for r, model in enumerate(models):
             self.scores[k, r] = scorer(model, X_test, y_test)
@@ -210,17 +220,29 @@ def take(a, idx):
 
 
 def fit_fold_path(
-    template, X, y, sample_weight, train, test, alphas, l1_ratio, scale, scorer, relax
+    template,
+    X,
+    y,
+    sample_weight,
+    train,
+    test,
+    alphas,
+    l1_ratio,
+    scale,
+    scorer,
+    relax,
+    keep_models=False,
 ) -> FoldPath:
     """Fit the path on ``train`` and score every point (and its relaxed
-    refits) on ``test``; ``scorer.for_rows(test)`` scores."""
+    refits) on ``test``; ``scorer.for_rows(test)`` scores. With
+    ``keep_models`` the record keeps every fitted model."""
     estimator = clone(template).set_params(l1_ratio=l1_ratio)
     test_data = (X[test], y[test])
     fold_scorer = scorer.for_rows(test)
     fit_data = (X[train], y[train], take(sample_weight, train))
-    out = FoldPath.empty(len(alphas), len(relax), X.shape[1])
+    out = FoldPath.empty(len(alphas), len(relax), X.shape[1], keep_models)
     unpenalized = {} if shares_unpenalized_refits(estimator) else None
     for k, fitted in iter_path(estimator, *fit_data, alphas, scale):
         models = relaxed_models(fitted, fit_data, relax, unpenalized)
-        out.record(k, models, fold_scorer, test_data)
+        out.record(k, models, fold_scorer, test_data, point=fitted)
     return out
