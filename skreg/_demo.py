@@ -15,10 +15,12 @@ All but the gradient boosting sit in a ``Pipeline`` after ``StandardScaler``.
 Besides the test R^2 and the fit time, the table counts the inputs each
 selecting model kept, split into the 5 informative and the 25 noise inputs;
 a last line names the inputs skreg kept and the alpha (and relaxation) its
-cross-validation chose. Every random state is fixed, so the printed numbers
-(fit times aside) are reproducible on a given platform. ``--quick`` runs a
-smaller version (300 samples, fewer folds and alphas) in about ten seconds,
-for the tests.
+cross-validation chose, and how many inputs its refit alone uses (the
+default CV estimator predicts with the mean of the refit and the fold
+models, which between them use more). Every random state is fixed, so the
+printed numbers (fit times aside) are reproducible on a given platform.
+``--quick`` runs a smaller version (300 samples, fewer folds and alphas) in
+about ten seconds, for the tests.
 """
 
 from __future__ import annotations
@@ -245,11 +247,20 @@ def describe_selection(cv_estimator: MLPRegressorCV, mask: np.ndarray) -> str:
     choice += f"alpha_={cv_estimator.alpha_:.4g}"
     if getattr(cv_estimator, "relax_", None) is not None:
         choice += f", relax_={cv_estimator.relax_:g}"
-    return textwrap.fill(
+    text = (
         f"skreg kept {kept_inputs} (x0..x{N_INFORMATIVE - 1} are the informative "
-        f"ones). Its cross-validation chose {choice}.",
-        width=88,
+        f"ones). Its cross-validation chose {choice}."
     )
+    members = getattr(cv_estimator, "estimators_", None)
+    if members is not None:  # average_folds: the inputs any member uses
+        refit = cv_estimator.estimator_.feature_importances_ > 0
+        text += (
+            f" It predicts with the mean of its refit and the {len(members)} fold "
+            f"models, which use these inputs between them; the refit alone uses "
+            f"{refit.sum()} ({refit[:N_INFORMATIVE].sum()} informative, "
+            f"{refit[N_INFORMATIVE:].sum()} noise)."
+        )
+    return textwrap.fill(text, width=88)
 
 
 def print_header(settings: dict, cv_estimator: MLPRegressorCV, split) -> None:

@@ -89,6 +89,8 @@ def test_last_line_names_skreg_inputs_and_its_alpha(quick_run):
         kept = {int(j) for j in re.findall(r"\bx(\d+)\b", named)}
         assert kept == set(np.flatnonzero(skreg.feature_importances_))
         assert named.startswith(f"skreg kept {skreg.n_features_selected_} inputs")
+    refit = skreg.estimator_.n_features_selected_
+    assert f"the refit alone uses {refit} (" in " ".join(summary.split())
 
 
 def test_last_line_names_a_partial_selection(quick_run):
