@@ -100,8 +100,9 @@ relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     set of selected inputs, so along a warm-started path the points that
     select the same inputs share one refit. The default searches an
     unpenalized refit, a weaker one and none; measured on the benchmark
-    (tune half, 5 splits; friedman1 with 1000 rows and 195 noise inputs, 5
-    seeds): ``(0.0, 0.3, 1.0)`` scored 0.830 on average and kept a median
+    with the refit alone (``average_folds=False``; tune half, 5 splits;
+    friedman1 with 1000 rows and 195 noise inputs, 5 seeds):
+    ``(0.0, 0.3, 1.0)`` scored 0.830 on average and kept a median
     of 17 noise inputs; ``(0.0, 1.0)`` scored 0.833 but kept 115;
     ``(0.3, 1.0)`` kept 17 but scored 0.817. The default costs 2.6 times
     the search without relaxation, ``(0.0, 1.0)`` 1.7 times
