@@ -158,7 +158,7 @@ class FoldPath:
         models are kept, ``point`` (the path's estimator, refitted in place
         at the next alpha) is kept as a copy."""
         if self.models is not None:
-            kept = copy.deepcopy(point)
+            kept = copy.deepcopy(point) if any(m is point for m in models) else None
             self.models[k] = [kept if m is point else m for m in models]
         X_test, y_test = test_data
         for r, model in enumerate(models):
