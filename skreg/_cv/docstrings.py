@@ -85,8 +85,7 @@ skip_connection : bool, default=True
     contains the linear model. On the benchmark's linear truth with more
     inputs than rows (150 x 300) the CV estimator then came within 0.004 of
     ``LassoCV`` (0.994 against 0.998; L2 without skip connection or
-    relaxation: 0.465); with far
-    more (100 x 1000) it trails ``LassoCV`` (0.724 against 0.814).
+    relaxation: 0.465); with far more (100 x 1000) it trails ``LassoCV``.
 
 relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     Relaxed refits searched together with ``alpha`` (see the plain
@@ -230,8 +229,7 @@ estimator_ : {estimator}
     layers, from the smallest alpha up to ``alpha_`` (dense to sparse); then
     relaxed with ``relax_`` (at ``relax_=0``, from the path's first point
     that selected ``alpha_``'s inputs, as the folds' scores did). Left with
-    ``alpha=alpha_`` and
-    ``warm_start=False``.
+    ``alpha=alpha_`` and ``warm_start=False``.
 
 estimators_ : list of {estimator}
     With ``average_folds=True``: the fold models at the chosen point, one
@@ -241,8 +239,10 @@ estimators_ : list of {estimator}
 coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... : see {estimator}
     Every fitted attribute of ``estimator_`` is copied, so the CV estimator
     can stand in for the plain one (its weights are the refit's, not an
-    average). ``n_iter_`` is the last path point's; ``loss_curve_`` holds
-    the epochs of the refit path (since its last cold start). With
+    average). ``n_iter_`` and ``loss_curve_`` are those of the refit: the
+    path's fits on all the data up to the point ``estimator_`` continues
+    (``loss_curve_`` since the last cold start), then its relaxed refit,
+    whose epochs both include. With
     ``average_folds=True``, ``feature_importances_`` is the mean of the
     members' (``estimator_`` and ``estimators_``), 0 exactly for an input
     that no member uses, and ``n_features_selected_`` counts the inputs the

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 
-from .._mlp.classifier import LogProbaMixin, MLPClassifier
+from .._mlp.classifier import LogProbaMixin, MLPClassifier, labels_from_proba
 from .._mlp.docstrings import CLASS_WEIGHT_PARAMETER
 from .._mlp.regressor import MLPRegressor, target_standardization
 from .._validation import check_class_labels, check_two_classes, inner_predict_X
@@ -273,9 +273,7 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         if len(self._members()) == 1:
             return self.estimator_.predict(X)
         proba = self._mean_proba(X, mc_dropout=False)
-        if self.estimator_._label_binarizer.y_type_ == "binary":
-            proba = proba[:, 1:]  # the decoder reads the positive class
-        return self.estimator_._decode(proba)
+        return labels_from_proba(self.estimator_._label_binarizer, proba)
 
     def predict_proba(self, X, mc_dropout=False):
         """Probability estimates (of ``estimator_`` and the fold models).

@@ -8,7 +8,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import get_tags
 
 from .._mlp import MLPClassifier, MLPRegressor
-from .._mlp.classifier import LogProbaMixin
+from .._mlp.classifier import LogProbaMixin, labels_from_proba
 from .._sklearn_compat import HasMethods
 from .._validation import check_class_labels, check_two_classes
 from .base import BaseMLPEnsemble, moments
@@ -100,10 +100,8 @@ class MLPEnsembleClassifier(LogProbaMixin, ClassifierMixin, BaseMLPEnsemble):
             The predicted classes (label indicators for multilabel targets,
             each label's averaged probability thresholded at 0.5).
         """
-        proba = self.predict_proba(X)
-        if self._label_binarizer.y_type_ == "binary":
-            proba = proba[:, 1:]
-        return self._label_binarizer.inverse_transform(proba)
+        proba = self.predict_proba(X)  # checks that the ensemble is fitted
+        return labels_from_proba(self._label_binarizer, proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

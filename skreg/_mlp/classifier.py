@@ -21,6 +21,17 @@ from .base import BaseMLP
 from .docstrings import CLASS_WEIGHT_PARAMETER, mlp_docstring
 
 
+def labels_from_proba(label_binarizer, proba):
+    """The labels of class probabilities shaped as ``predict_proba`` returns
+    them (binary: two columns), decoded as ``MLPClassifier.predict`` does:
+    the most probable class, or each label's 0.5 threshold (binary,
+    multilabel). For the averaged probabilities of several members (soft
+    voting)."""
+    if label_binarizer.y_type_ == "binary":
+        proba = proba[:, 1:]  # the positive class's column
+    return label_binarizer.inverse_transform(proba)
+
+
 class LogProbaMixin:
     """``predict_log_proba`` as the log of ``predict_proba``, for every skreg
     classifier."""
