@@ -902,20 +902,26 @@ def test_cv_relaxed_paths_batched_equal_sequential(penalty, sparse_path, monkeyp
         return est.fit(X, y)
 
     batched, sequential = search(True), search(False)
-    # 3 folds x 4 alphas; 2 relaxed refits each. Cold paths: all points in
-    # one batch, all refits in another; warm paths (L2, and the sparse
-    # penalty's dense-to-sparse order): one of each per alpha, where a
-    # point's unpenalized refit (relax 0) is shared with the path's earlier
-    # point of the same inputs (L2 keeps every input: one per path).
+    # 3 folds x 4 alphas, up to 2 relaxed refits each: relax 0.4 only where
+    # the point dropped an input (path.skips_relaxation), relax 0 at every
+    # point of a cold path and, along a warm one (L2, and the sparse
+    # penalty's dense-to-sparse order), once per set of inputs (shared with
+    # the path's earlier point of the same inputs; L2 keeps every input:
+    # one per path). Cold paths: all points in one batch, all refits in
+    # another; warm paths: one of each per alpha (none without refits).
+    points = batched.support_path_[2]  # relax=1: (alpha, fold, feature)
+    weaker = int((~points.all(axis=-1)).sum())
     cold = penalty == "group_lasso" and sparse_path == "cold"
     if cold:
-        assert batch_sizes == [12, 24]
+        assert batch_sizes == [12, 12 + weaker]
     else:
-        assert batch_sizes[0::2] == [3] * 4
-        assert batch_sizes[1] == 6
-        assert all(3 <= size <= 6 for size in batch_sizes[3::2])
+        supports = [{points[k, f].tobytes() for k in range(4)} for f in range(3)]
+        unpenalized = sum(len(s) for s in supports)
+        assert sum(batch_sizes) == 12 + unpenalized + weaker
+        assert all(size <= 6 for size in batch_sizes)
         if penalty == "l2":
-            assert batch_sizes[3::2] == [3] * 3
+            assert weaker == 0 and batch_sizes == [3, 3, 3, 3, 3]
+    assert 0 < weaker < 12 or penalty == "l2"
     for name in (
         "cv_scores_",
         "n_iter_path_",

@@ -141,7 +141,31 @@ def test_cv_points_with_the_same_inputs_share_the_unpenalized_refit(sparse_linea
     unpenalized, half = cv.cv_scores_  # (alpha, fold) each
     np.testing.assert_array_equal(unpenalized, np.tile(unpenalized[:1], (4, 1)))
     assert np.all(cv.n_iter_path_[0] == cv.n_iter_path_[0][:1])
-    assert not np.all(half == half[:1])  # relax=0.5 refits every point
+    # L2 drops no input, so no point has a relax=0.5 refit (the next test)
+    assert np.isnan(half).all()
+
+
+def test_cv_weaker_refits_only_where_the_point_dropped_an_input(sparse_linear):
+    """0 < relax < 1 at a point that kept every input would only fit every
+    input at a weaker penalty (what the path's weaker points do): that
+    refit is skipped, its cell scored NaN and never chosen; the other
+    entries of the cell record the point itself."""
+    X, y = sparse_linear
+    cv = MLPRegressorCV(
+        penalty="group_lasso", relax=[0.0, 0.5, 1.0], **{**NETWORK_SEARCH, "alphas": 6}
+    ).fit(X, y)
+    unpenalized, half, point = cv.cv_scores_
+    kept_all = cv.support_path_[2].all(axis=-1)  # (alpha, fold), the points
+    assert kept_all.any() and not kept_all.all()
+    np.testing.assert_array_equal(np.isnan(half), kept_all)
+    assert np.isfinite(unpenalized).all() and np.isfinite(point).all()
+    for name in ("n_iter_path_", "n_features_selected_path_", "support_path_"):
+        at = getattr(cv, name)
+        np.testing.assert_array_equal(at[1][kept_all], at[2][kept_all])
+    refitted = ~kept_all
+    assert not np.array_equal(cv.n_iter_path_[1][refitted], cv.n_iter_path_[2][refitted])
+    assert np.isfinite(cv.best_score_)
+    assert cv.best_score_ == np.nanmax(cv.mean_cv_scores_)
 
 
 def test_cv_unpenalized_final_refit_starts_from_the_first_point_of_its_inputs(

@@ -34,6 +34,7 @@ from .path import (
     is_relaxed,
     path_order,
     shares_unpenalized_refits,
+    skips_relaxation,
     support,
 )
 
@@ -110,13 +111,17 @@ def _store_points(points, fitted, data, scorer, relax) -> None:
     """Score each fitted point ``(path, k)`` and its relaxed refits; the
     refits of all points train as one batch, each on a copy of its point
     (an unpenalized refit that an earlier point of the path already made
-    for the same inputs is shared, as in ``path.relaxed_models``)."""
+    for the same inputs is shared, and the refits ``path.skips_relaxation``
+    leaves out are skipped, as in ``path.relaxed_models``)."""
     models = [[estimator] * len(relax) for estimator in fitted]
     refits = []
     for i, estimator in enumerate(fitted):
         unpenalized = points[i][0].unpenalized
         for r, gamma in enumerate(relax):
             if not is_relaxed(gamma):
+                continue
+            if skips_relaxation(gamma, estimator):
+                models[i][r] = None
                 continue
             shared = None
             if gamma == 0.0 and unpenalized is not None:

@@ -153,16 +153,19 @@ class FoldPath:
 
     def record(self, k, models, scorer, test_data, point=None) -> None:
         """Score point ``k`` on the held-out ``(X, y)``: ``models`` holds one
-        fitted model per relaxation value (``relaxed_models``); ``scorer`` is
-        the fold's (its metadata bound, see ``BaseMLPCV.fit``). Where the
-        models are kept, ``point`` (the path's estimator, refitted in place
-        at the next alpha) is kept as a copy."""
+        fitted model per relaxation value (``relaxed_models``; None for a
+        skipped refit, whose score is NaN and whose other entries are
+        ``point``'s own); ``scorer`` is the fold's (its metadata bound, see
+        ``BaseMLPCV.fit``). Where the models are kept, ``point`` (the path's
+        estimator, refitted in place at the next alpha) is kept as a copy."""
         if self.models is not None:
             kept = copy.deepcopy(point) if any(m is point for m in models) else None
             self.models[k] = [kept if m is point else m for m in models]
         X_test, y_test = test_data
         for r, model in enumerate(models):
-            self.scores[k, r] = scorer(model, X_test, y_test)
+            skipped = model is None  # path.skips_relaxation: the point's record
+            model = point if skipped else model
+            self.scores[k, r] = np.nan if skipped else scorer(model, X_test, y_test)
             self.n_iter[k, r] = model.n_iter_
             self.n_zero_weights[k, r] = count_zero_weights(model._penalized_weights())
             self.n_features_selected[k, r] = model.n_features_selected_
@@ -173,6 +176,23 @@ def is_relaxed(gamma) -> bool:
     """Whether relaxation value ``gamma`` refits (``None`` and 1 are the
     point itself)."""
     return gamma is not None and gamma != 1.0
+
+
+def skips_relaxation(gamma, point) -> bool:
+    """Whether the path leaves out the refit of ``point`` at ``gamma``.
+
+    A refit with ``0 < gamma < 1`` at a point that dropped no input is a fit
+    on every input at the weaker penalty ``gamma * alpha``: no selection is
+    relaxed, and the path's own weaker points fit the same family. The path
+    skips it; its cell is scored NaN and never chosen (``FoldPath.record``).
+    The unpenalized refit (``gamma == 0``) is kept: the path has no such
+    point.
+    """
+    return (
+        is_relaxed(gamma)
+        and gamma != 0.0
+        and bool(np.all(point.feature_importances_ > 0))
+    )
 
 
 def support(estimator) -> bytes:
@@ -190,7 +210,8 @@ def shares_unpenalized_refits(estimator) -> bool:
 
 def relaxed_models(fitted, fit_data, relax, unpenalized=None) -> list:
     """The fitted point and its relaxed refits on ``fit_data``, one model per
-    value of ``relax`` (each refit on a copy of ``fitted``).
+    value of ``relax`` (each refit on a copy of ``fitted``; None where
+    ``skips_relaxation``).
 
     The refit with ``relax=0`` minimizes the unpenalized loss over the inputs
     the point selected: the same objective for every point that selected
@@ -202,6 +223,9 @@ def relaxed_models(fitted, fit_data, relax, unpenalized=None) -> list:
     for gamma in relax:
         if not is_relaxed(gamma):
             models.append(fitted)
+            continue
+        if skips_relaxation(gamma, fitted):
+            models.append(None)
             continue
         shared = gamma == 0.0 and unpenalized is not None
         if shared and support(fitted) in unpenalized:

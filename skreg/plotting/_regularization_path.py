@@ -217,7 +217,11 @@ default='auto'
         alphas_row, row, chosen, drawn = cls._path_row(est, l1_ratio, relax)
         mean, sem = row(est.mean_cv_scores_), row(est.sem_cv_scores_)
         alphas = alphas_row(est.alphas_)
-        _, k_best = select(mean[np.newaxis], sem[np.newaxis], "best")
+        # A drawn relax row can be all NaN (no point dropped an input, so no
+        # refit at that relax: the CV's skipped cells); it has no best alpha.
+        k_best = None
+        if not np.isnan(mean).all():
+            _, k_best = select(mean[np.newaxis], sem[np.newaxis], "best")
         threshold = None
         if chosen and est.selection == "1se":
             threshold = float(mean[k_best] - np.nan_to_num(sem[k_best]))
@@ -245,7 +249,7 @@ default='auto'
             mean_scores=mean,
             sem_scores=sem,
             alpha=est.alpha_ if chosen else None,
-            best_alpha=float(alphas[k_best]),
+            best_alpha=None if k_best is None else float(alphas[k_best]),
             threshold=threshold,
             secondary=values,
             secondary_name=_SECONDARY_LABELS.get(secondary),
