@@ -163,7 +163,9 @@ def test_cv_weaker_refits_only_where_the_point_dropped_an_input(sparse_linear):
         at = getattr(cv, name)
         np.testing.assert_array_equal(at[1][kept_all], at[2][kept_all])
     refitted = ~kept_all
-    assert not np.array_equal(cv.n_iter_path_[1][refitted], cv.n_iter_path_[2][refitted])
+    assert not np.array_equal(
+        cv.n_iter_path_[1][refitted], cv.n_iter_path_[2][refitted]
+    )
     assert np.isfinite(cv.best_score_)
     assert cv.best_score_ == np.nanmax(cv.mean_cv_scores_)
 
