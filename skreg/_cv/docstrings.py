@@ -97,7 +97,10 @@ relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     (after the ``l1_ratio`` axis, before the alphas). ``None``: no
     relaxation. The unpenalized refit (``relax=0``) has one objective per
     set of selected inputs, so along a warm-started path the points that
-    select the same inputs share one refit. The default searches an
+    select the same inputs share one refit. A refit with ``0 < relax < 1``
+    is made only at points that dropped an input (elsewhere it would fit
+    every input at a weaker alpha, as the path's weaker points do); those
+    cells of ``cv_scores_`` are NaN and never chosen. The default searches an
     unpenalized refit, a weaker one and none; measured on the benchmark
     with the refit alone (``average_folds=False``; tune half, 5 splits;
     friedman1 with 1000 rows and 195 noise inputs, 5 seeds):
@@ -189,7 +192,8 @@ alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
 
 cv_scores_ : ndarray of shape (n_alphas, n_folds) or \
 (n_l1_ratios, n_alphas, n_folds)
-    Held-out score of each path point on each fold.
+    Held-out score of each path point on each fold; NaN where a refit with
+    ``0 < relax < 1`` was skipped (see ``relax``).
 
 mean_cv_scores_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
     Mean of ``cv_scores_`` over the folds.
