@@ -420,6 +420,7 @@ INVALID_PARAMS = {
     "batch_norm": ["yes"],
     "batch_norm_momentum": [0.0, 1.5],
     "skip_connection": ["yes"],
+    "input_scale": ["ab", 3],
     "standardize_target": ["yes"],
     "relax": [1.5, -0.1],
     "progress_bar": ["yes"],
@@ -434,6 +435,7 @@ INVALID_PARAMS = {
     "scoring": ["nope"],
     "selection": ["worst"],
     "average_folds": ["yes"],
+    "adaptive": ["yes"],
     "n_jobs": ["2", 1.5],
     # ensembles
     "estimator": ["mlp"],

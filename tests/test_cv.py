@@ -29,6 +29,7 @@ CV_PARAMETERS = {
     "scoring",
     "selection",
     "average_folds",
+    "adaptive",
     "n_jobs",
 }
 PAIRS = [(MLPRegressorCV, MLPRegressor), (MLPClassifierCV, MLPClassifier)]

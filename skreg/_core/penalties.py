@@ -270,19 +270,8 @@ class FrozenInputs:
         self.strength = penalty.strength
         self.l1_ratio = penalty.l1_ratio
 
-    def _frozen_rows(self, w: np.ndarray):
-        """Views of the frozen inputs' rows: first layer, then skip."""
-        n_in, units = self.shape
-        size = n_in * units
-        first = w[:size].reshape(n_in, units)
-        skip = w[size : size + n_in * self.skip_width].reshape(n_in, self.skip_width)
-        return first, skip
-
     def _zero(self, w: np.ndarray) -> np.ndarray:
-        first, skip = self._frozen_rows(w.reshape(-1))
-        first[~self.keep] = 0.0
-        skip[~self.keep] = 0.0
-        return w
+        return zero_input_rows(w, self.keep, self.shape, self.skip_width)
 
     def value(self, w):
         return self.penalty.value(w)
@@ -298,6 +287,21 @@ class FrozenInputs:
 
     def prox(self, w, step):
         return self._zero(self.penalty.prox(w, step))
+
+
+def zero_input_rows(
+    w: np.ndarray, keep: np.ndarray, first_layer_shape, skip_width: int = 0
+) -> np.ndarray:
+    """Set the first-layer rows (and skip rows) of the inputs not in ``keep``
+    to 0.0 in the flat parameter vector ``w`` (in place); returns ``w``."""
+    flat = w.reshape(-1)
+    n_in, units = first_layer_shape
+    size = n_in * units
+    keep = np.asarray(keep, dtype=bool)
+    flat[:size].reshape(n_in, units)[~keep] = 0.0
+    skip = flat[size : size + n_in * skip_width].reshape(n_in, skip_width)
+    skip[~keep] = 0.0
+    return w
 
 
 PENALTIES = ("l2", "l1", "elasticnet", "group_lasso")

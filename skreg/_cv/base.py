@@ -30,6 +30,7 @@ from sklearn.utils.metadata_routing import (
 from .._core.architecture import hidden_sizes
 from .._doc_link import DocLinkMixin
 from .._mlp.fitting import fit_progress
+from .._mlp.input_scale import check_input_scale, scale_columns
 from .._parallel import map_fits
 from .._sklearn_compat import _fit_context, _raise_for_params, _routing_enabled
 from .._validation import (
@@ -50,7 +51,7 @@ from .path import (
     support,
     target_scale,
 )
-from .select import select, summarize
+from .select import adaptive_scale, select, summarize
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
 _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})
@@ -191,15 +192,34 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         """
         _raise_for_params(params, self, "fit")
         self._check_penalty()
-        l1_ratios = self._l1_ratios()
-        relax = self._relax_values()
         X, y = validate_fit_data(self, X, y, classifier=is_classifier(self))
         sample_weight = check_fit_sample_weight(sample_weight, X)
         routed = self._route_fit_metadata(sample_weight, groups, params)
-        template = self._make_estimator(self._seed(), l1_ratios[0])
+        data, seed = (X, y, sample_weight, routed), self._seed()
+        scale = check_input_scale(self.input_scale, X.shape[1])
+        self._search(data, seed, scale)
+        if self.adaptive:
+            adapted = adaptive_scale(self.estimator_)
+            if adapted is not None:
+                self._search(data, seed, adapted)
+                scale = adapted
+        self.input_scale_ = scale
+        return self
+
+    def _search(self, data, seed: int, input_scale) -> None:
+        """The search (paths, choice, refit) with the inputs scaled by
+        ``input_scale``; ``data`` is ``(X, y, sample_weight, routed)``."""
+        X, y, sample_weight, routed = data
+        l1_ratios = self._l1_ratios()
+        relax = self._relax_values()
+        template = self._make_estimator(seed, l1_ratios[0])
+        template.set_params(input_scale=input_scale)
         Y = self._encode_targets(y)
         alphas = self._alphas(
-            X, self._grid_targets(Y, sample_weight), sample_weight, l1_ratios
+            scale_columns(X, input_scale),
+            self._grid_targets(Y, sample_weight),
+            sample_weight,
+            l1_ratios,
         )
         scale = target_scale(Y)
         cv = check_cv(self.cv, y, classifier=is_classifier(self))
@@ -236,7 +256,6 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         if self.relax_ is not None:
             estimator._refit_relaxed(X, y, sample_weight, self.relax_)
         self._store_estimator(estimator.set_params(relax=self.relax_))
-        return self
 
     def _warn_at_grid_edge(self, k: int, n_alphas: int) -> None:
         """Warn when the automatic grid's weakest alpha was chosen: the best

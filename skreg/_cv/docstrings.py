@@ -147,6 +147,20 @@ average_folds : bool, default=True
     median of 55.5 noise inputs against the refit's 18); for a sparse model
     use ``estimator_`` or ``average_folds=False``.
 
+adaptive : bool, default=False
+    Search twice, the second time adaptively (the adaptive lasso of Zou,
+    2006, and its group form): the first search runs as without it; then
+    every input's penalty is divided by the first search's importance of
+    that input (``estimator_.feature_importances_`` over its largest: the
+    second search's ``input_scale``, kept as ``input_scale_``), and the
+    whole search (paths, choice, refit, fold models) runs again. Inputs the
+    first refit dropped stay unused, weak ones are penalized harder and
+    strong ones less, so the second search can drop the noise without
+    shrinking the signal. The first search's importances come from all the
+    training rows, so the second search's fold scores have seen them: its
+    ``cv_scores_`` are somewhat optimistic (as for the adaptive lasso with
+    a fixed initial estimate). The fit costs about twice as much.
+
 n_jobs : int, default=None
     Number of paths (one per fold and ``l1_ratio``) fitted in parallel with
     joblib; ``None`` means 1 unless in a ``joblib.parallel_config`` context,
@@ -178,6 +192,11 @@ alpha_ : float
 
 l1_ratio_ : float
     The chosen ``l1_ratio`` (the only one when a single value is given).
+
+input_scale_ : ndarray of shape (n_features_in_,) or None
+    The ``input_scale`` of ``estimator_`` (and of ``estimators_``): the
+    second search's with ``adaptive`` (0 for the inputs the first search
+    dropped), else ``input_scale`` as validated (None when not given).
 
 relax_ : float or None
     The chosen relaxation (``None`` without ``relax``).

@@ -63,6 +63,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=True,
+        input_scale=None,
+        adaptive=False,
         relax=(0.0, 0.3, 1.0),
         average_folds=True,
         mc_samples=100,
@@ -104,6 +106,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
         self.skip_connection = skip_connection
+        self.input_scale = input_scale
+        self.adaptive = adaptive
         self.relax = relax
         self.average_folds = average_folds
         self.mc_samples = mc_samples
@@ -197,6 +201,8 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         batch_norm_momentum=0.1,
         input_noise=0.0,
         skip_connection=True,
+        input_scale=None,
+        adaptive=False,
         relax=(0.0, 0.3, 1.0),
         average_folds=True,
         mc_samples=100,
@@ -237,6 +243,8 @@ class MLPClassifierCV(LogProbaMixin, ClassifierMixin, BaseMLPCV):
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
         self.skip_connection = skip_connection
+        self.input_scale = input_scale
+        self.adaptive = adaptive
         self.relax = relax
         self.average_folds = average_folds
         self.mc_samples = mc_samples

@@ -27,6 +27,7 @@ _CV_CONSTRAINTS: dict = {
     "scoring": [StrOptions(set(get_scorer_names())), callable, None],
     "selection": [StrOptions({"best", "1se"})],
     "average_folds": ["boolean"],
+    "adaptive": ["boolean"],
     "n_jobs": [Integral, None],
     "verbose": ["verbose"],
 }

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._core import build_network
 from .._core.architecture import hidden_sizes, per_layer_rates
-from .._core.penalties import PENALTIES
+from .._core.penalties import PENALTIES, zero_input_rows
 from .._doc_link import DocLinkMixin
 from .._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from .._validation import (
@@ -40,6 +40,7 @@ from .fitting import (
     fit_stochastic,
     report,
 )
+from .input_scale import check_input_scale, kept_inputs, scale_columns
 
 PREDICT_CHUNK_ROWS = 4096
 
@@ -87,6 +88,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="right")],
         "input_noise": [Interval(Real, 0, None, closed="left")],
         "skip_connection": ["boolean"],
+        "input_scale": ["array-like", None],
         "relax": [Interval(Real, 0, 1, closed="both"), None],
         "mc_samples": [Interval(Integral, 2, None, closed="left")],
         "progress_bar": ["boolean"],
@@ -125,6 +127,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         batch_norm_momentum,
         input_noise,
         skip_connection,
+        input_scale,
         relax,
         mc_samples,
         progress_bar,
@@ -159,6 +162,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         self.batch_norm_momentum = batch_norm_momentum
         self.input_noise = input_noise
         self.skip_connection = skip_connection
+        self.input_scale = input_scale
         self.relax = relax
         self.mc_samples = mc_samples
         self.progress_bar = progress_bar
@@ -295,6 +299,8 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         check_magnitude(X, "X")
         if not first_pass:
             X = X.astype(self.coefs_[0].dtype, copy=False)
+        input_scale = check_input_scale(self.input_scale, X.shape[1])
+        X = scale_columns(X, input_scale)
         Y = self._validate_targets(y, incremental, first_pass).astype(X.dtype)
         sample_weight = check_fit_sample_weight(sample_weight, X)
         sample_weight = self._weighted_by_class(y, sample_weight, incremental, X.dtype)
@@ -311,7 +317,13 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         config = TrainingConfig.from_params(
             type(self).__name__, self.get_params(deep=False)
         )
-        return FitStart(X, Y, sample_weight, network, random_state, config, incremental)
+        unused = kept_inputs(input_scale)
+        if unused is not None:  # inputs scaled by 0 stay unused (frozen at 0)
+            zero_input_rows(network.theta, unused, **network.input_groups)
+            config = replace(config, keep_inputs=unused)
+        return FitStart(
+            X, Y, sample_weight, network, random_state, config, incremental, input_scale
+        )
 
     def _end_fit(self, start: FitStart, outcome: FitOutcome):
         """Everything after training: history, warnings and errors, weights."""
@@ -369,7 +381,7 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         """Validated prediction input (CSR if sparse), refusing overflow."""
         X = validate_predict_X(self, X)
         check_magnitude(X, "X")
-        return X
+        return scale_columns(X, check_input_scale(self.input_scale, X.shape[1]))
 
     def _forward(self, X):
         """Linked network output (mean / probabilities), shape (n, n_outputs_)."""

@@ -33,6 +33,7 @@ from .fitting import (
     TrainingConfig,
     validation_split,
 )
+from .input_scale import scale_columns
 
 
 def optimizer_settings(config: TrainingConfig) -> AdamSettings | SGDSettings:
@@ -205,6 +206,8 @@ def _train_starts(estimators, starts, X, y, rows) -> bool:
     Y = estimators[0]._encode_fitted_targets(y)
     if not all(est._encode_fitted_targets(y).shape == Y.shape for est in estimators):
         return False
+    # the network's inputs, as each start's (the batch shares input_scale)
+    X = scale_columns(X, starts[0].input_scale)
     if not all(np.array_equal(Y[r], s.Y) for s, r in zip(starts, rows)):
         X, Y, rows = _own_targets(X, starts, rows)
     models = [

@@ -152,6 +152,16 @@ skip_connection : bool, default=False
     zero. Without a hidden layer the output layer already is the linear map
     and no second one is added (the linear special cases are unchanged).
 
+input_scale : array-like of shape (n_features,) or None, default=None
+    Fixed non-negative multipliers of the inputs: the network sees ``X *
+    input_scale`` (column by column, in fitting and prediction, input noise
+    added after), and an input scaled by 0 is unused (its first-layer and
+    skip rows stay exactly 0). As the first layer acts on the scaled input,
+    this is the objective on the original inputs with input ``j``'s penalty
+    divided by ``input_scale[j]`` (by its square for L2): the weighted, or
+    adaptive, lasso (see the Objective section of the README). ``coefs_``
+    and ``skip_coef_`` act on the scaled inputs. None: every input as given.
+
 relax : float in [0, 1] or None, default=None
     Relaxed refit (the relaxed lasso): after the fit with ``alpha``, refit
     on the inputs it selected, starting from its weights, with the weaker
@@ -189,8 +199,10 @@ class_weight : dict, 'balanced' or None, default=None
 
 SHARED_ATTRIBUTES = """\
 feature_importances_ : ndarray of shape (`n_features_in_`,)
-    Euclidean norm of each input feature's row of first-layer weights;
-    exactly 0 when the feature is unused (usable by ``SelectFromModel``).
+    Euclidean norm of each input feature's row of first-layer weights (with
+    its skip row), times its ``input_scale``: the norm of the weights acting
+    on the original input; exactly 0 when the feature is unused (usable by
+    ``SelectFromModel``).
 
 n_features_selected_ : int
     Number of input features with a non-zero first-layer row.

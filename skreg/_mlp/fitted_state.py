@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fitting import FitOutcome, TrainingConfig
+from .input_scale import check_input_scale
 
 # batch-norm layer attribute -> fitted estimator attribute (one entry per layer)
 _BN_ATTRIBUTES = {
@@ -118,6 +119,9 @@ class FittedNetworkMixin:
         self.feature_importances_ = np.sqrt(
             sum(np.einsum("ij,ij->i", W, W) for W in rows)
         )
+        scale = check_input_scale(self.input_scale, len(self.feature_importances_))
+        if scale is not None:  # the weights acting on the original inputs
+            self.feature_importances_ *= scale.astype(self.feature_importances_.dtype)
         self.n_features_selected_ = int(np.count_nonzero(self.feature_importances_))
         weights = self._penalized_weights()
         n_zero = sum(int(np.count_nonzero(W == 0)) for W in weights)

@@ -138,6 +138,7 @@ class FitStart:
     random_state: np.random.RandomState
     config: TrainingConfig
     incremental: bool = False
+    input_scale: np.ndarray | None = None  # X is already scaled by it
 
 
 # -- full batch ------------------------------------------------------------------
