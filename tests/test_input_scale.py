@@ -133,7 +133,7 @@ def test_cv_adaptive_second_search():
     """adaptive=True: the second search's input_scale is the first refit's
     importances over their largest; the inputs it dropped stay unused; the
     returned model is the second search's."""
-    X, y = make_friedman1(n_samples=200, n_features=12, noise=1.0, random_state=0)
+    X, y = make_friedman1(n_samples=200, n_features=30, noise=1.0, random_state=0)
     X = (X - X.mean(0)) / X.std(0)
     params = dict(hidden_layer_sizes=(16,), alphas=5, cv=3, max_iter=60, random_state=0)
     first = MLPRegressorCV(**params).fit(X, y)
@@ -144,7 +144,20 @@ def test_cv_adaptive_second_search():
     for member in [adaptive.estimator_, *adaptive.estimators_]:
         np.testing.assert_array_equal(member.input_scale, adaptive.input_scale_)
     dropped = importances == 0
+    assert dropped.any()
     assert np.all(adaptive.feature_importances_[dropped] == 0)
+    # the second search ran on the kept columns; its models take every input
+    assert adaptive.coefs_[0].shape[0] == X.shape[1]
+    assert np.all(adaptive.coefs_[0][dropped] == 0)
+    assert np.all(adaptive.skip_coef_[dropped] == 0)
+    assert adaptive.support_path_.shape[-1] == X.shape[1]
+    assert not adaptive.support_path_[..., dropped].any()
+    assert np.all((0 <= adaptive.sparsity_path_) & (adaptive.sparsity_path_ <= 1))
+    narrow = adaptive.estimator_
+    assert narrow.n_features_in_ == X.shape[1]
+    X_changed = X.copy()
+    X_changed[:, dropped] = 1e3
+    np.testing.assert_array_equal(adaptive.predict(X), adaptive.predict(X_changed))
     again = MLPRegressorCV(input_scale=adaptive.input_scale_, **params).fit(X, y)
     np.testing.assert_array_equal(again.cv_scores_, adaptive.cv_scores_)
     np.testing.assert_array_equal(again.predict(X), adaptive.predict(X))

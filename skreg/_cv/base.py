@@ -30,7 +30,7 @@ from sklearn.utils.metadata_routing import (
 from .._core.architecture import hidden_sizes
 from .._doc_link import DocLinkMixin
 from .._mlp.fitting import fit_progress
-from .._mlp.input_scale import check_input_scale, scale_columns
+from .._mlp.input_scale import check_input_scale, kept_inputs, scale_columns
 from .._parallel import map_fits
 from .._sklearn_compat import _fit_context, _raise_for_params, _routing_enabled
 from .._validation import (
@@ -52,6 +52,7 @@ from .path import (
     target_scale,
 )
 from .select import adaptive_scale, select, summarize
+from .subset import widen, widen_support
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
 _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})
@@ -208,8 +209,13 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _search(self, data, seed: int, input_scale) -> None:
         """The search (paths, choice, refit) with the inputs scaled by
-        ``input_scale``; ``data`` is ``(X, y, sample_weight, routed)``."""
+        ``input_scale``; ``data`` is ``(X, y, sample_weight, routed)``.
+        Inputs scaled by 0 are left out of the search and its models widened
+        back to them (``subset``)."""
         X, y, sample_weight, routed = data
+        kept = kept_inputs(input_scale)
+        if kept is not None:
+            X, full_scale, input_scale = X[:, kept], input_scale, input_scale[kept]
         l1_ratios = self._l1_ratios()
         relax = self._relax_values()
         template = self._make_estimator(seed, l1_ratios[0])
@@ -255,7 +261,20 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             estimator = first[support(estimator)].set_params(alpha=self.alpha_)
         if self.relax_ is not None:
             estimator._refit_relaxed(X, y, sample_weight, self.relax_)
-        self._store_estimator(estimator.set_params(relax=self.relax_))
+        estimator.set_params(relax=self.relax_)
+        if kept is not None:
+            self._widen(estimator, kept, full_scale)
+        self._store_estimator(estimator)
+
+    def _widen(self, estimator, kept, input_scale) -> None:
+        """The search's models and input masks, fitted on the inputs
+        ``kept``, made models of every input (``subset.widen``)."""
+        n_added = -sum(W.size for W in estimator._penalized_weights())
+        for model in [estimator, *getattr(self, "estimators_", [])]:
+            widen(model, kept, input_scale)
+        n_added += sum(W.size for W in estimator._penalized_weights())
+        self.n_zero_weights_path_ = self.n_zero_weights_path_ + n_added
+        self.support_path_ = widen_support(self.support_path_, kept)
 
     def _warn_at_grid_edge(self, k: int, n_alphas: int) -> None:
         """Warn when the automatic grid's weakest alpha was chosen: the best
