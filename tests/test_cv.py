@@ -151,6 +151,7 @@ def test_l1_alpha_max_is_n_times_lasso_and_zeroes_every_weight(diabetes):
         alphas=4,
         cv=3,
         relax=None,
+        adaptive=False,  # the first (only) search's grid
         standardize_target=False,  # the grid of y itself, as LassoCV's
     ).fit(X, y)
     assert_allclose(cv.alphas_[0], n * lasso_alpha_max)
@@ -463,7 +464,7 @@ def test_blas_is_single_threaded_inside_parallel_paths(diabetes, fast_params):
 def test_dask_backend_gives_the_same_alpha(diabetes, fast_params):
     distributed = pytest.importorskip("distributed")
     X, y = diabetes
-    params = {"alphas": 4, "cv": 3, **fast_params}
+    params = {"alphas": 4, "cv": 3, "adaptive": False, **fast_params}  # one search
     serial = MLPRegressorCV(n_jobs=1, **params).fit(X, y)
     # in-process workers talking TCP on the loopback interface: tasks and
     # results are pickled as on a real cluster, without spawning processes
@@ -576,6 +577,7 @@ def test_warns_when_the_weakest_alpha_of_the_grid_wins():
 def test_no_edge_warning_inside_the_grid(diabetes):
     X, y = diabetes
     params = dict(hidden_layer_sizes=(), solver="lbfgs", penalty="l1", cv=3, relax=None)
+    params["adaptive"] = False  # one search (the second has its own grid)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         cv = MLPRegressorCV(alphas=8, **params).fit(X, y)

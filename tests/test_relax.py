@@ -85,7 +85,13 @@ def test_network_relaxed_refit_keeps_unused_inputs_at_zero(sparse_linear, solver
 def test_cv_searches_alpha_and_relax_together(sparse_linear):
     X, y = sparse_linear
     cv = MLPRegressorCV(
-        penalty="l1", relax=[0.0, 0.5, 1.0], alphas=4, cv=3, random_state=0, **SEARCH
+        penalty="l1",
+        relax=[0.0, 0.5, 1.0],
+        alphas=4,
+        cv=3,
+        random_state=0,
+        adaptive=False,  # the refit is the plain relaxed fit (one search)
+        **SEARCH,
     ).fit(X, y)
     assert cv.cv_scores_.shape == (3, 4, 3)
     assert cv.mean_cv_scores_.shape == (3, 4)
@@ -152,7 +158,10 @@ def test_cv_weaker_refits_only_where_the_point_dropped_an_input(sparse_linear):
     entries of the cell record the point itself."""
     X, y = sparse_linear
     cv = MLPRegressorCV(
-        penalty="group_lasso", relax=[0.0, 0.5, 1.0], **{**NETWORK_SEARCH, "alphas": 6}
+        penalty="group_lasso",
+        relax=[0.0, 0.5, 1.0],
+        adaptive=False,
+        **{**NETWORK_SEARCH, "alphas": 6},
     ).fit(X, y)
     unpenalized, half, point = cv.cv_scores_
     kept_all = cv.support_path_[2].all(axis=-1)  # (alpha, fold), the points

@@ -28,6 +28,7 @@ from sklearn.utils.metadata_routing import (
 )
 
 from .._core.architecture import hidden_sizes
+from .._core.penalties import is_sparse
 from .._doc_link import DocLinkMixin
 from .._mlp.fitting import fit_progress
 from .._mlp.input_scale import check_input_scale, kept_inputs, scale_columns
@@ -199,7 +200,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         data, seed = (X, y, sample_weight, routed), self._seed()
         scale = check_input_scale(self.input_scale, X.shape[1])
         self._search(data, seed, scale)
-        if self.adaptive:
+        if self.adaptive and is_sparse(self.penalty, self.l1_ratio_):
             adapted = adaptive_scale(self.estimator_)
             if adapted is not None:
                 self._search(data, seed, adapted)
