@@ -203,10 +203,20 @@ def test_progress_bar_with_verbose_writes_the_lines_through_the_bar(fake_tqdm):
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_a_cv_estimator_counts_its_paths(fake_tqdm, solver):
     X, y = _regression()
-    est = MLPRegressorCV(solver=solver, max_iter=3, alphas=2, cv=3, progress_bar=True)
+    est = MLPRegressorCV(
+        solver=solver, max_iter=3, alphas=2, cv=3, progress_bar=True, adaptive=False
+    )
     _fit_quietly(est, X, y)
     (bar,) = fake_tqdm.made  # one bar: the folds' fits show none
     assert (bar.total, bar.unit, bar.n) == (3, "path", 3)
+
+
+def test_an_adaptive_cv_estimator_shows_one_bar_per_search(fake_tqdm):
+    X, y = _regression()
+    est = MLPRegressorCV(max_iter=20, alphas=3, cv=3, progress_bar=True)
+    _fit_quietly(est, X, y)
+    assert est.input_scale_ is not None  # the second search ran
+    assert [(b.total, b.unit, b.n) for b in fake_tqdm.made] == [(3, "path", 3)] * 2
 
 
 def test_an_ensemble_counts_its_members(fake_tqdm):
@@ -358,8 +368,10 @@ def test_routing_passes_requested_weights_to_the_scorer_by_fold():
 
     with config_context(enable_metadata_routing=True):
         scorer = make_scorer(weighted).set_score_request(sample_weight=True)
-        _cv_regressor(cv=3, scoring=scorer, relax=None).fit(X, y, sample_weight=sw)
-    assert len(weights_seen) == 6  # 3 folds x 2 alphas
+        _cv_regressor(cv=3, scoring=scorer, relax=None, adaptive=False).fit(
+            X, y, sample_weight=sw
+        )
+    assert len(weights_seen) == 6  # 3 folds x 2 alphas (one search)
     assert all(w is not None and len(w) == 20 for w in weights_seen)
     assert np.allclose(np.sort(np.concatenate(weights_seen[::2])), np.sort(sw))
 

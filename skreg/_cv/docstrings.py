@@ -147,19 +147,27 @@ average_folds : bool, default=True
     median of 55.5 noise inputs against the refit's 18); for a sparse model
     use ``estimator_`` or ``average_folds=False``.
 
-adaptive : bool, default=False
-    Search twice, the second time adaptively (the adaptive lasso of Zou,
-    2006, and its group form): the first search runs as without it; then
-    every input's penalty is divided by the first search's importance of
-    that input (``estimator_.feature_importances_`` over its largest: the
-    second search's ``input_scale``, kept as ``input_scale_``), and the
-    whole search (paths, choice, refit, fold models) runs again. Inputs the
-    first refit dropped stay unused, weak ones are penalized harder and
-    strong ones less, so the second search can drop the noise without
-    shrinking the signal. The first search's importances come from all the
-    training rows, so the second search's fold scores have seen them: its
-    ``cv_scores_`` are somewhat optimistic (as for the adaptive lasso with
-    a fixed initial estimate). The fit costs about twice as much.
+adaptive : bool, default=True
+    With a sparse penalty, search twice, the second time adaptively (the
+    adaptive lasso of Zou, 2006, in its group form): the first search runs
+    as without it; then every input's penalty is divided by that input's
+    importance in the first search's refit (``estimator_.feature_importances_``
+    over its largest, the second search's ``input_scale``, kept as
+    ``input_scale_``), and the whole search (paths, choice, refit, fold
+    models) runs again on the inputs the first refit kept. Weak inputs are
+    penalized harder and strong ones less, so the second search drops the
+    noise without shrinking the signal. The first search's importances come
+    from all the training rows, so the second search's fold scores have
+    seen them: its ``cv_scores_`` are somewhat optimistic (as for the
+    adaptive lasso with a fixed initial estimate). Ignored with ``'l2'``.
+    Measured on the generalization benchmark (5 splits, against
+    ``adaptive=False``): a tie on the tune half (mean score 0.8370 against
+    0.8365: friedman1 +0.030, clf_few_informative +0.057; logistic_wide
+    -0.050, diabetes -0.026), 0.8980 against 0.8782 on the held-out half
+    (linear_p1000 0.808 against 0.617), and on friedman1 with 1000 rows and
+    195 noise inputs (10 seeds) a median of 0.5 noise inputs kept against
+    55.5 (recall 1.00 for both). It costs 1.6 times the CPU time
+    (summed over the benchmark's fits). ``False``: one search.
 
 n_jobs : int, default=None
     Number of paths (one per fold and ``l1_ratio``) fitted in parallel with
@@ -183,7 +191,8 @@ verbose : int, default=0
 
 progress_bar : bool, default=False
     Show a tqdm progress bar on stderr over the regularization paths (one
-    per fold and ``l1_ratio``) as they finish. Needs tqdm; without it a
+    per fold and ``l1_ratio``) as they finish, one bar per search (two with
+    ``adaptive``). Needs tqdm; without it a
     warning is raised and no bar is shown."""
 
 _CV_ATTRIBUTES = """\
