@@ -106,9 +106,10 @@ relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     friedman1 with 1000 rows and 195 noise inputs, 5 seeds):
     ``(0.0, 0.3, 1.0)`` scored 0.830 on average and kept a median
     of 17 noise inputs; ``(0.0, 1.0)`` scored 0.833 but kept 115;
-    ``(0.3, 1.0)`` kept 17 but scored 0.817. The default costs 2.6 times
-    the search without relaxation, ``(0.0, 1.0)`` 1.7 times
-    (``benchmarks/bench_relax_cost.py``).
+    ``(0.3, 1.0)`` kept 17 but scored 0.817. The default (with its two
+    ``adaptive`` searches) costs 2.3 times the same searches without
+    relaxation (``benchmarks/bench_relax_cost.py``, summed over the tune
+    half; median per fit 1.9).
 
 cv : int, cross-validation generator or iterable, default=None
     The folds, as in ``ElasticNetCV``: ``None`` is 5-fold, an int that
@@ -144,7 +145,8 @@ average_folds : bool, default=True
     (its fold models train on 56 rows, the refit on 70). The averaged
     model uses every input that any member uses, so it keeps more inputs
     than ``estimator_`` (friedman1 with 195 noise inputs, 10 seeds: a
-    median of 55.5 noise inputs against the refit's 18); for a sparse model
+    median of 55.5 noise inputs against the refit's 18, with
+    ``adaptive=False``); for a sparse model
     use ``estimator_`` or ``average_folds=False``.
 
 adaptive : bool, default=True
