@@ -204,7 +204,7 @@ alpha_ : float
 l1_ratio_ : float
     The chosen ``l1_ratio`` (the only one when a single value is given).
 
-input_scale_ : ndarray of shape (n_features_in_,) or None
+input_scale_ : ndarray of shape (`n_features_in_`,) or None
     The ``input_scale`` of ``estimator_`` (and of ``estimators_``): the
     second search's with ``adaptive`` (0 for the inputs the first search
     dropped), else ``input_scale`` as validated (None when not given).
