@@ -52,8 +52,8 @@ from .path import (
     support,
     target_scale,
 )
-from .select import adaptive_scale, select, summarize
-from .subset import widen, widen_support
+from .select import select, summarize
+from .subset import adaptive_scale, widen, widen_support
 
 # Fitted attributes computed by the CV itself, never copied from estimator_.
 _CV_ATTRIBUTES = frozenset({"estimator_", "n_features_in_", "feature_names_in_"})
@@ -270,11 +270,15 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     def _widen(self, estimator, kept, input_scale) -> None:
         """The search's models and input masks, fitted on the inputs
         ``kept``, made models of every input (``subset.widen``)."""
-        n_added = -sum(W.size for W in estimator._penalized_weights())
+
+        def n_weights():
+            return sum(W.size for W in estimator._penalized_weights())
+
+        narrow = n_weights()
         for model in [estimator, *getattr(self, "estimators_", [])]:
             widen(model, kept, input_scale)
-        n_added += sum(W.size for W in estimator._penalized_weights())
-        self.n_zero_weights_path_ = self.n_zero_weights_path_ + n_added
+        # the added rows are zeros at every path point
+        self.n_zero_weights_path_ = self.n_zero_weights_path_ + (n_weights() - narrow)
         self.support_path_ = widen_support(self.support_path_, kept)
 
     def _warn_at_grid_edge(self, k: int, n_alphas: int) -> None:

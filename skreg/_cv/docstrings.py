@@ -161,7 +161,8 @@ adaptive : bool, default=True
     noise without shrinking the signal. The first search's importances come
     from all the training rows, so the second search's fold scores have
     seen them: its ``cv_scores_`` are somewhat optimistic (as for the
-    adaptive lasso with a fixed initial estimate). Ignored with ``'l2'``.
+    adaptive lasso with a fixed initial estimate). Ignored with ``'l2'``
+    (and with ``'elasticnet'`` at ``l1_ratio_=0``).
     Measured on the generalization benchmark (5 splits, against
     ``adaptive=False``): a tie on the tune half (mean score 0.8370 against
     0.8365: friedman1 +0.030, clf_few_informative +0.057; logistic_wide

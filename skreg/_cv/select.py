@@ -39,17 +39,3 @@ def select(mean: np.ndarray, sem: np.ndarray, rule: str) -> tuple[int, int]:
         threshold = safe[i, k] - np.nan_to_num(sem[i, k])
         k = int(np.flatnonzero(safe[i] >= threshold)[0])
     return int(i), int(k)
-
-
-def adaptive_scale(estimator) -> np.ndarray | None:
-    """The second stage's ``input_scale`` of the adaptive search: the fitted
-    ``estimator``'s ``feature_importances_`` (the norms of the weights on the
-    original inputs) over their largest, so that each input's penalty is
-    divided by its first-stage importance (the adaptive lasso's weights with
-    exponent 1) and an unused input stays unused. None when no input is
-    used."""
-    importances = np.asarray(estimator.feature_importances_, dtype=np.float64)
-    top = importances.max()
-    if not top > 0:
-        return None
-    return importances / top

@@ -317,10 +317,10 @@ class BaseMLP(DocLinkMixin, FittedNetworkMixin, BaseEstimator, metaclass=ABCMeta
         config = TrainingConfig.from_params(
             type(self).__name__, self.get_params(deep=False)
         )
-        unused = kept_inputs(input_scale)
-        if unused is not None:  # inputs scaled by 0 stay unused (frozen at 0)
-            zero_input_rows(network.theta, unused, **network.input_groups)
-            config = replace(config, keep_inputs=unused)
+        kept = kept_inputs(input_scale)
+        if kept is not None:  # inputs scaled by 0 stay unused (frozen at 0)
+            zero_input_rows(network.theta, kept, **network.input_groups)
+            config = replace(config, keep_inputs=kept)
         return FitStart(
             X, Y, sample_weight, network, random_state, config, incremental, input_scale
         )

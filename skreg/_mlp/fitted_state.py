@@ -105,16 +105,9 @@ class FittedNetworkMixin:
         skip = getattr(self, "skip_coef_", None)
         return list(self.coefs_) + ([] if skip is None else [skip])
 
-    def _store_network(self, network, config: TrainingConfig) -> None:
-        """The weights, batch-norm state and sparsity summaries of ``network``."""
-        if not np.isfinite(network.theta).all():
-            raise ValueError(config.diverged_message())
-        self.coefs_ = [W.copy() for W in network.coefs]
-        self.intercepts_ = [b.copy() for b in network.intercepts]
-        if network.skip is not None:
-            self.skip_coef_ = network.skip.W.copy()
-        else:
-            self.__dict__.pop("skip_coef_", None)
+    def _store_weight_summaries(self) -> None:
+        """``feature_importances_``, ``n_features_selected_`` and ``sparsity_``
+        of the stored weights (``coefs_``, ``skip_coef_``, ``input_scale``)."""
         rows = self._input_rows()
         self.feature_importances_ = np.sqrt(
             sum(np.einsum("ij,ij->i", W, W) for W in rows)
@@ -126,6 +119,18 @@ class FittedNetworkMixin:
         weights = self._penalized_weights()
         n_zero = sum(int(np.count_nonzero(W == 0)) for W in weights)
         self.sparsity_ = n_zero / sum(W.size for W in weights)
+
+    def _store_network(self, network, config: TrainingConfig) -> None:
+        """The weights, batch-norm state and sparsity summaries of ``network``."""
+        if not np.isfinite(network.theta).all():
+            raise ValueError(config.diverged_message())
+        self.coefs_ = [W.copy() for W in network.coefs]
+        self.intercepts_ = [b.copy() for b in network.intercepts]
+        if network.skip is not None:
+            self.skip_coef_ = network.skip.W.copy()
+        else:
+            self.__dict__.pop("skip_coef_", None)
+        self._store_weight_summaries()
         bn_layers = network.batch_norm_layers
         for attr, name in _BN_ATTRIBUTES.items():
             if bn_layers:
