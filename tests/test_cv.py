@@ -565,9 +565,10 @@ def test_warns_when_the_weakest_alpha_of_the_grid_wins():
     X = rng.normal(size=(80, 4))
     y = X @ np.array([1.0, -2.0, 0.5, 3.0])
     params = dict(hidden_layer_sizes=(), solver="lbfgs", penalty="l1", cv=3, relax=None)
-    with pytest.warns(UserWarning, match="smallest alpha of the automatic grid"):
+    with pytest.warns(UserWarning, match="smallest alpha of the automatic grid") as w:
         cv = MLPRegressorCV(alphas=4, **params).fit(X, y)
     assert cv.alpha_ == cv.alphas_[-1]
+    assert {r.filename for r in w} == {__file__}  # points at the caller's fit
     # explicit alphas: the user chose the range, no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)

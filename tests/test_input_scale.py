@@ -130,13 +130,13 @@ def test_bad_input_scale(data, scale, match):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_cv_adaptive_second_search():
-    """adaptive=True: the second search's input_scale is the first refit's
-    importances over their largest; the inputs it dropped stay unused; the
-    returned model is the second search's."""
+    """adaptive=True: the first search runs without relaxation; the second
+    search's input_scale is its refit's importances over their largest; the
+    inputs it dropped stay unused; the returned model is the second search's."""
     X, y = make_friedman1(n_samples=200, n_features=30, noise=1.0, random_state=0)
     X = (X - X.mean(0)) / X.std(0)
     params = dict(hidden_layer_sizes=(16,), alphas=5, cv=3, max_iter=60, random_state=0)
-    first = MLPRegressorCV(adaptive=False, **params).fit(X, y)
+    first = MLPRegressorCV(adaptive=False, relax=None, **params).fit(X, y)
     assert first.input_scale_ is None
     adaptive = MLPRegressorCV(adaptive=True, **params).fit(X, y)
     importances = first.estimator_.feature_importances_
@@ -163,3 +163,21 @@ def test_cv_adaptive_second_search():
     ).fit(X, y)
     np.testing.assert_array_equal(again.cv_scores_, adaptive.cv_scores_)
     np.testing.assert_array_equal(again.predict(X), adaptive.predict(X))
+
+
+def test_cv_adaptive_without_a_second_search_repeats_the_first_relaxed():
+    """Where the first (unrelaxed) search keeps no input, or the penalty is
+    never sparse, the result is the single relaxed search of adaptive=False."""
+    X, y = make_friedman1(n_samples=120, n_features=8, noise=1.0, random_state=0)
+    X = (X - X.mean(0)) / X.std(0)
+    params = dict(hidden_layer_sizes=(8,), cv=3, max_iter=30, random_state=0)
+    for extra in (
+        {"alphas": [1e3, 1e4]},  # every point drops every input
+        {"penalty": "elasticnet", "l1_ratio": 0.0, "alphas": 3},
+    ):
+        single = MLPRegressorCV(adaptive=False, **extra, **params).fit(X, y)
+        adaptive = MLPRegressorCV(adaptive=True, **extra, **params).fit(X, y)
+        assert adaptive.relax_ in (0.0, 0.3, 1.0)
+        assert adaptive.input_scale_ is None
+        np.testing.assert_array_equal(adaptive.cv_scores_, single.cv_scores_)
+        np.testing.assert_array_equal(adaptive.predict(X), single.predict(X))

@@ -199,26 +199,41 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         routed = self._route_fit_metadata(sample_weight, groups, params)
         data, seed = (X, y, sample_weight, routed), self._seed()
         scale = check_input_scale(self.input_scale, X.shape[1])
-        self._search(data, seed, scale)
-        if self.adaptive and is_sparse(self.penalty, self.l1_ratio_):
+        relax = self._relax_values()
+        if not (self.adaptive and self._may_be_sparse()):
+            self._warn_at_grid_edge(*self._search(data, seed, scale, relax))
+            self.input_scale_ = scale
+            return self
+        # The first search only weighs the inputs (the adaptive lasso's
+        # initial estimate): it runs without the relaxed refits, which the
+        # second search has. Where no second search follows (no input kept,
+        # or a smooth l1_ratio_ chosen), the first is repeated with them.
+        chosen = self._search(data, seed, scale, [None])
+        adapted = None
+        if is_sparse(self.penalty, self.l1_ratio_):
             adapted = adaptive_scale(self.estimator_)
-            if adapted is not None:
-                self._search(data, seed, adapted)
-                scale = adapted
+        if adapted is not None or relax != [None]:
+            scale = scale if adapted is None else adapted
+            chosen = self._search(data, seed, scale, relax)
+        self._warn_at_grid_edge(*chosen)  # about the search that gave the model
         self.input_scale_ = scale
         return self
 
-    def _search(self, data, seed: int, input_scale) -> None:
-        """The search (paths, choice, refit) with the inputs scaled by
-        ``input_scale``; ``data`` is ``(X, y, sample_weight, routed)``.
-        Inputs scaled by 0 are left out of the search and its models widened
-        back to them (``subset``)."""
+    def _may_be_sparse(self) -> bool:
+        """Whether the penalty is sparse at some searched ``l1_ratio``."""
+        return any(is_sparse(self.penalty, r) for r in self._l1_ratios())
+
+    def _search(self, data, seed: int, input_scale, relax: list) -> tuple[int, int]:
+        """The search (paths, choice, refit) over the relaxation values
+        ``relax`` with the inputs scaled by ``input_scale``; ``data`` is
+        ``(X, y, sample_weight, routed)``. Inputs scaled by 0 are left out of
+        the search and its models widened back to them (``subset``). Returns
+        the chosen alpha's index and the number of alphas."""
         X, y, sample_weight, routed = data
         kept = kept_inputs(input_scale)
         if kept is not None:
             X, full_scale, input_scale = X[:, kept], input_scale, input_scale[kept]
         l1_ratios = self._l1_ratios()
-        relax = self._relax_values()
         template = self._make_estimator(seed, l1_ratios[0])
         template.set_params(input_scale=input_scale)
         Y = self._encode_targets(y)
@@ -243,7 +258,6 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             (scale, scorer, relax, self.average_folds),
         )
         i, k = self._store_paths(paths, alphas, l1_ratios, relax, len(folds))
-        self._warn_at_grid_edge(k, alphas.shape[1])
         estimator = clone(template).set_params(l1_ratio=l1_ratios[i])
         # The refit follows the procedure that chose alpha_: the warm-started
         # path to it (from the largest alpha down, or dense to sparse from the
@@ -266,6 +280,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         if kept is not None:
             self._widen(estimator, kept, full_scale)
         self._store_estimator(estimator)
+        return k, alphas.shape[1]
 
     def _widen(self, estimator, kept, input_scale) -> None:
         """The search's models and input masks, fitted on the inputs
@@ -292,7 +307,7 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             f"weaker still. Search further with a smaller eps (e.g. "
             f"eps={self.eps / 100:g}) or explicit alphas.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=5,  # fit's caller (past the two _fit_context wrappers)
         )
 
     def _route_fit_metadata(self, sample_weight, groups, params) -> Bunch:
