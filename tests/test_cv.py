@@ -42,7 +42,7 @@ REFIT = {"average_folds": False}
 _SELECTING = {
     "penalty": "group_lasso",
     "skip_connection": True,
-    "relax": (0.0, 0.3, 1.0),
+    "relax": (0.0, 1.0),
     "learning_rate_init": 0.01,
 }
 CV_DEFAULTS = {

@@ -87,7 +87,7 @@ skip_connection : bool, default=True
     ``LassoCV`` (0.994 against 0.998; L2 without skip connection or
     relaxation: 0.465); with far more (100 x 1000) it trails ``LassoCV``.
 
-relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
+relax : float, array-like of float or None, default=(0.0, 1.0)
     Relaxed refits searched together with ``alpha`` (see the plain
     estimator's ``relax``): every path point is also refitted on the inputs
     it selected with the penalty ``relax * alpha``, for each value given,
@@ -95,21 +95,25 @@ relax : float, array-like of float or None, default=(0.0, 0.3, 1.0)
     ``(l1_ratio, relax, alpha)`` is chosen and ``estimator_`` is refitted
     with it. With several values the score attributes gain a ``relax`` axis
     (after the ``l1_ratio`` axis, before the alphas). ``None``: no
-    relaxation. The unpenalized refit (``relax=0``) has one objective per
-    set of selected inputs, so along a warm-started path the points that
-    select the same inputs share one refit. A refit with ``0 < relax < 1``
-    is made only at points that dropped an input (elsewhere it would fit
-    every input at a weaker alpha, as the path's weaker points do); those
-    cells of ``cv_scores_`` are NaN and never chosen. The default searches an
-    unpenalized refit, a weaker one and none; measured on the benchmark
-    with the refit alone (``average_folds=False``; tune half, 5 splits;
-    friedman1 with 1000 rows and 195 noise inputs, 5 seeds):
-    ``(0.0, 0.3, 1.0)`` scored 0.830 on average and kept a median
-    of 17 noise inputs; ``(0.0, 1.0)`` scored 0.833 but kept 115;
-    ``(0.3, 1.0)`` kept 17 but scored 0.817. The default (with its two
-    ``adaptive`` searches) costs 2.3 times the same searches without
+    relaxation. With ``adaptive`` only the second search relaxes. The
+    unpenalized refit (``relax=0``) has one objective per set of selected
+    inputs, so along a warm-started path the points that select the same
+    inputs share one refit. A refit with ``0 < relax < 1`` is made only at
+    points that dropped an input (elsewhere it would fit every input at a
+    weaker alpha, as the path's weaker points do); those cells of
+    ``cv_scores_`` are NaN and never chosen. The default searches the
+    unpenalized refit and the point itself. Measured on the generalization
+    benchmark (5 splits, with ``adaptive``): ``(0.0, 1.0)`` scored 0.8446
+    on average on the tune half against 0.8415 for ``(0.0, 0.3, 1.0)``
+    (logistic_wide +0.033; seattle_weather -0.006) and 0.9084 against
+    0.9086 on the held-out half, for 0.62 times the CPU time; on friedman1
+    with 1000 rows and 195 noise inputs (10 seeds) it kept a median of 0.5
+    noise inputs (mean 2.0; ``(0.0, 0.3, 1.0)``: 0.5, mean 2.6) with recall
+    1.00. Without ``adaptive`` the intermediate value mattered: ``(0.0,
+    1.0)`` then kept a median of 115 noise inputs there, ``(0.0, 0.3,
+    1.0)`` 17. The default costs 1.35 times the same searches without
     relaxation (``benchmarks/bench_relax_cost.py``, summed over the tune
-    half; median per fit 1.9).
+    half, split 0; median per fit 1.25).
 
 cv : int, cross-validation generator or iterable, default=None
     The folds, as in ``ElasticNetCV``: ``None`` is 5-fold, an int that
@@ -151,26 +155,33 @@ average_folds : bool, default=True
 
 adaptive : bool, default=True
     With a sparse penalty, search twice, the second time adaptively (the
-    adaptive lasso of Zou, 2006, in its group form): the first search runs
-    as without it; then every input's penalty is divided by that input's
-    importance in the first search's refit (``estimator_.feature_importances_``
-    over its largest, the second search's ``input_scale``, kept as
-    ``input_scale_``), and the whole search (paths, choice, refit, fold
-    models) runs again on the inputs the first refit kept. Weak inputs are
-    penalized harder and strong ones less, so the second search drops the
-    noise without shrinking the signal. The first search's importances come
-    from all the training rows, so the second search's fold scores have
-    seen them: its ``cv_scores_`` are somewhat optimistic (as for the
-    adaptive lasso with a fixed initial estimate). Ignored with ``'l2'``
-    (and with ``'elasticnet'`` at ``l1_ratio_=0``).
+    adaptive lasso of Zou, 2006, in its group form). The first search only
+    weighs the inputs: it runs without the relaxed refits (``relax=None``).
+    Then every input's penalty is divided by that input's importance in the
+    first search's refit (``estimator_.feature_importances_`` over its
+    largest, the second search's ``input_scale``, kept as
+    ``input_scale_``), and the whole search (paths, relaxed refits, choice,
+    refit, fold models) runs again on the inputs the first refit kept. Weak
+    inputs are penalized harder and strong ones less, so the second search
+    drops the noise without shrinking the signal. The first search's
+    importances come from all the training rows, so the second search's
+    fold scores have seen them: its ``cv_scores_`` are somewhat optimistic
+    (as for the adaptive lasso with a fixed initial estimate). Ignored with
+    ``'l2'`` (and with ``'elasticnet'`` at ``l1_ratio=0``); where the first
+    search keeps no input or chooses ``l1_ratio_=0`` it is repeated with the
+    relaxed refits instead (``input_scale_`` is then ``input_scale``).
     Measured on the generalization benchmark (5 splits, against
-    ``adaptive=False``): a tie on the tune half (mean score 0.8370 against
-    0.8365: friedman1 +0.030, clf_few_informative +0.057; logistic_wide
-    -0.050, diabetes -0.026), 0.8980 against 0.8782 on the held-out half
-    (linear_p1000 0.808 against 0.617), and on friedman1 with 1000 rows and
-    195 noise inputs (10 seeds) a median of 0.5 noise inputs kept against
-    55.5 (recall 1.00 for both). It costs 1.6 times the CPU time
-    (summed over the benchmark's fits). ``False``: one search.
+    ``adaptive=False``, mean score): 0.8415 against 0.8365 on the tune half
+    (friedman1 +0.031, clf_few_informative +0.063; logistic_wide -0.037,
+    breast_cancer -0.005), 0.9086 against 0.8782 on the held-out half
+    (linear_p1000 0.857 against 0.617, friedman1_sign 0.917 against
+    0.851; wine -0.004). A first search with the relaxed refits scored lower on both
+    halves (0.8370 and 0.8980) and cost more. On friedman1 with 1000 rows
+    and 195 noise inputs (10 seeds) the adaptive search kept a median of
+    0.5 noise inputs against 55.5 (recall 1.00 for both). These figures
+    are with ``relax=(0.0, 0.3, 1.0)``; with the default ``relax`` see
+    there. It costs 1.3 times the CPU time of one search (summed over the
+    benchmark's fits). ``False``: one search.
 
 n_jobs : int, default=None
     Number of paths (one per fold and ``l1_ratio``) fitted in parallel with
