@@ -364,7 +364,7 @@ sklearn.linear_model.ElasticNetCV : The linear model's path CV.""",
 >>> reg = MLPRegressorCV(hidden_layer_sizes=(), solver="lbfgs", alphas=5,
 ...                      cv=3).fit(X, y)
 >>> reg.alphas_.shape, reg.cv_scores_.shape  # cv_scores_: (relax, alpha, fold)
-((5,), (3, 5, 3))
+((5,), (2, 5, 3))
 >>> bool(reg.alpha_ in reg.alphas_)
 True
 >>> reg.score(X, y) > 0.99
@@ -404,7 +404,7 @@ sklearn.linear_model.LogisticRegressionCV : The linear model's CV.""",
 ...     MLPClassifierCV(hidden_layer_sizes=(), solver="lbfgs", alphas=4, cv=3),
 ... ).fit(X, y)
 >>> clf[-1].cv_scores_.shape  # (relax, alpha, fold)
-(3, 4, 3)
+(2, 4, 3)
 >>> clf.score(X, y) > 0.9
 True""",
 )
