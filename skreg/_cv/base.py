@@ -207,7 +207,8 @@ class BaseMLPCV(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         # The first search only weighs the inputs (the adaptive lasso's
         # initial estimate): it runs without the relaxed refits, which the
         # second search has. Where no second search follows (no input kept,
-        # or a smooth l1_ratio_ chosen), the first is repeated with them.
+        # or a smooth l1_ratio_ chosen), the first is repeated with them
+        # (with relax=None there is nothing to repeat).
         chosen = self._search(data, seed, scale, [None])
         adapted = None
         if is_sparse(self.penalty, self.l1_ratio_):
