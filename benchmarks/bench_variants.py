@@ -18,6 +18,8 @@ Every argument after the variant's name goes to ``bench_generalization.py``.
   importances of the first search's fold models at its chosen point, not
   from its refit.
 - ``first_cv3``: the adaptive first search with 3 folds instead of ``cv``.
+- ``adaptive_sqrt``: the adaptive weights with exponent 1/2 (the second
+  search's ``input_scale`` is the square root of the relative importances).
 
 The patches reach into skreg's private modules and may stop working when
 those change; the results they gave are on the user guide's defaults and
@@ -151,10 +153,21 @@ def _patch_first_cv3() -> None:
     base.BaseMLPCV._search = patched
 
 
+def _patch_adaptive_sqrt() -> None:
+    scale = base.adaptive_scale
+
+    def sqrt_scale(estimator):
+        relative = scale(estimator)
+        return None if relative is None else np.sqrt(relative)
+
+    base.adaptive_scale = sqrt_scale
+
+
 VARIANTS = {
     "hierarchy": lambda: _patch_hierarchy(float(os.environ.get("SKREG_HIER_M", 1))),
     "fold_weights": _patch_fold_weights,
     "first_cv3": _patch_first_cv3,
+    "adaptive_sqrt": _patch_adaptive_sqrt,
 }
 
 if __name__ == "__main__":
