@@ -20,6 +20,9 @@ Every argument after the variant's name goes to ``bench_generalization.py``.
 - ``first_cv3``: the adaptive first search with 3 folds instead of ``cv``.
 - ``adaptive_sqrt``: the adaptive weights with exponent 1/2 (the second
   search's ``input_scale`` is the square root of the relative importances).
+- ``zero_output``: with a skip connection and a hidden layer, the last dense
+  layer starts at zero, so the network starts as the linear model (the skip
+  connection, itself initialized at zero).
 
 The patches reach into skreg's private modules and may stop working when
 those change; the results they gave are on the user guide's defaults and
@@ -34,7 +37,7 @@ import sys
 import bench_generalization
 import numpy as np
 
-from skreg._core import penalties, stacked_penalties
+from skreg._core import network, penalties, stacked_penalties
 from skreg._cv import base
 
 
@@ -163,11 +166,23 @@ def _patch_adaptive_sqrt() -> None:
     base.adaptive_scale = sqrt_scale
 
 
+def _patch_zero_output() -> None:
+    initialize = network.Network.initialize
+
+    def patched(self, rng, activation):
+        initialize(self, rng, activation)
+        if self.skip is not None and len(self.dense) > 1:
+            self.dense[-1].W[...] = 0.0
+
+    network.Network.initialize = patched
+
+
 VARIANTS = {
     "hierarchy": lambda: _patch_hierarchy(float(os.environ.get("SKREG_HIER_M", 1))),
     "fold_weights": _patch_fold_weights,
     "first_cv3": _patch_first_cv3,
     "adaptive_sqrt": _patch_adaptive_sqrt,
+    "zero_output": _patch_zero_output,
 }
 
 if __name__ == "__main__":

@@ -103,3 +103,18 @@ def test_hierarchy_patch_keeps_first_layer_within_m_times_skip(variants, monkeyp
     assert np.all(np.abs(est.coefs_[0]).max(axis=1) <= 2.0 * skip + 1e-12)
     # the two informative inputs kept, the four noise inputs dropped
     assert np.all(skip[:2] > 0.0) and np.all(skip[2:] == 0.0)
+
+
+def test_zero_output_patch_starts_from_the_linear_model(variants, monkeypatch):
+    from skreg import MLPRegressor
+    from skreg._core import network
+
+    monkeypatch.setattr(network.Network, "initialize", network.Network.initialize)
+    variants._patch_zero_output()
+    rng = np.random.default_rng(0)
+    for skip in (True, False):
+        est = MLPRegressor(hidden_layer_sizes=(5,), skip_connection=skip)
+        net = est._build_network(4, 1, np.float64)
+        net.initialize(rng, "relu")
+        assert np.all(net.dense[0].W != 0.0)
+        assert np.all(net.dense[-1].W == 0.0) == skip
