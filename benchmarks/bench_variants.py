@@ -16,7 +16,8 @@ Every argument after the variant's name goes to ``bench_generalization.py``.
   skip row's norm for several outputs) after each step.
 - ``fold_weights``: the adaptive second search's input weights from the mean
   importances of the first search's fold models at its chosen point, not
-  from its refit.
+  from its refit (with ``average_folds=True``, the default, which keeps
+  those models; otherwise the refit's, as without the patch).
 - ``first_cv3``: the adaptive first search with 3 folds instead of ``cv``.
 - ``adaptive_sqrt``: the adaptive weights with exponent 1/2 (the second
   search's ``input_scale`` is the square root of the relative importances).
@@ -44,7 +45,12 @@ from skreg._cv import base
 def hier_prox(theta, W, threshold, M: float) -> None:
     """In place, per input (leading axes): the minimizer of
     ``1/2 ||t - theta||^2 + 1/2 ||V - W||^2 + threshold ||t||`` subject to
-    ``|V_k| <= M ||t||``; ``theta`` (..., n_outputs), ``W`` (..., n_units)."""
+    ``|V_k| <= M ||t||``; ``theta`` (..., n_outputs), ``W`` (..., n_units).
+
+    Where ``theta`` is exactly 0 the minimizer's ``t`` may be non-zero in
+    any direction; this returns ``t = 0, V = 0`` there instead (feasible,
+    not optimal). Away from the initialization (the skip weights start at
+    0 and the optimizer's step moves them first) that does not occur."""
     a = -np.sort(-np.abs(W), axis=-1)
     lead = a.shape[:-1]
     sums = np.concatenate([np.zeros((*lead, 1)), np.cumsum(a, axis=-1)], axis=-1)
