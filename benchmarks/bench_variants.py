@@ -49,8 +49,8 @@ def hier_prox(theta, W, threshold, M: float) -> None:
 
     Where ``theta`` is exactly 0 the minimizer's ``t`` may be non-zero in
     any direction; this returns ``t = 0, V = 0`` there instead (feasible,
-    not optimal). Away from the initialization (the skip weights start at
-    0 and the optimizer's step moves them first) that does not occur."""
+    not optimal). The operator runs after an optimizer step, which moves
+    ``theta`` off 0 unless its gradient is exactly 0, so this is rare."""
     a = -np.sort(-np.abs(W), axis=-1)
     lead = a.shape[:-1]
     sums = np.concatenate([np.zeros((*lead, 1)), np.cumsum(a, axis=-1)], axis=-1)
